@@ -1,0 +1,73 @@
+package io.gavel.cluster;
+
+import io.gavel.domain.Auction;
+import io.gavel.domain.AuctionEvent;
+import io.gavel.domain.AuctionException;
+import io.gavel.domain.AuctionTerms;
+import io.gavel.domain.ErrorCode;
+import java.util.List;
+
+/** The commands that change auctions. */
+final class Commands {
+  private Commands() {
+  }
+
+  static final class Create extends AuctionCommand {
+    private static final long serialVersionUID = 1L;
+    private final String id;
+    private final AuctionTerms terms;
+    private final String seller;
+
+    Create(String id, AuctionTerms terms, String seller, long now) {
+      super(now);
+      this.id = id;
+      this.terms = terms;
+      this.seller = seller;
+    }
+
+    @Override
+    protected List<AuctionEvent> decide(Auction current) {
+      if (current != null) {
+        throw new AuctionException(ErrorCode.AUCTION_EXISTS, "auction " + id + " exists already");
+      }
+      return List.of(Auction.decideCreate(id, terms, seller, now));
+    }
+  }
+
+  static final class PlaceBid extends AuctionCommand {
+    private static final long serialVersionUID = 1L;
+    private final String bidder;
+    private final long amount;
+
+    PlaceBid(String bidder, long amount, long now) {
+      super(now);
+      this.bidder = bidder;
+      this.amount = amount;
+    }
+
+    @Override
+    protected List<AuctionEvent> decide(Auction current) {
+      return existing(current).decideBid(bidder, amount, now);
+    }
+  }
+
+  static final class CloseIfDue extends AuctionCommand {
+    private static final long serialVersionUID = 1L;
+
+    CloseIfDue(long now) {
+      super(now);
+    }
+
+    @Override
+    protected List<AuctionEvent> decide(Auction current) {
+      return current == null ? List.of() : current.decideClose(now);
+    }
+  }
+
+  private static Auction existing(Auction auction) {
+    if (auction == null) {
+      throw new AuctionException(ErrorCode.AUCTION_NOT_FOUND, "no such auction");
+    }
+    return auction;
+  }
+}

@@ -1,0 +1,47 @@
+package io.gavel.cluster;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.config.XmlConfigBuilder;
+import io.gavel.config.ConfigException;
+import io.gavel.config.NodeConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.util.regex.Pattern;
+
+/** Builds a member's Hazelcast config: {@code <conf>/hazelcast.xml} plus this node's address and member list. */
+public final class HazelcastSetup {
+  private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+
+  private HazelcastSetup() {
+  }
+
+  public static Config config(NodeConfig node, EventSink sink) {
+    Config config;
+    try (InputStream in = Files.newInputStream(node.hazelcastConfig())) {
+      config = new XmlConfigBuilder(in).build();
+    } catch (IOException e) {
+      throw new ConfigException("hazelcastConfig: cannot read " + node.hazelcastConfig().toAbsolutePath());
+    } catch (RuntimeException e) {
+      throw new ConfigException("hazelcastConfig: " + node.hazelcastConfig() + " is invalid: " + e.getMessage());
+    }
+    config.setInstanceName(node.nodeName());
+    NetworkConfig network = config.getNetworkConfig();
+    network.setPort(node.clusterPort()).setPortAutoIncrement(false);
+    if (IPV4.matcher(node.clusterHost()).matches()) {
+      network.getInterfaces().setEnabled(true).clear().addInterface(node.clusterHost());
+    } else {
+      network.getInterfaces().setEnabled(false);
+      network.setPublicAddress(node.clusterHost() + ":" + node.clusterPort());
+    }
+    JoinConfig join = network.getJoin();
+    join.getMulticastConfig().setEnabled(false);
+    join.getAutoDetectionConfig().setEnabled(false);
+    // One entry per member: a port range in a member entry fails in Hazelcast 5.3 when interfaces are enabled.
+    join.getTcpIpConfig().setEnabled(true).setMembers(node.clusterMembers());
+    config.getUserContext().put(EventSink.USER_CONTEXT_KEY, sink);
+    return config;
+  }
+}

@@ -1,0 +1,64 @@
+package io.gavel.cluster;
+
+import com.hazelcast.core.ReadOnly;
+import com.hazelcast.map.EntryProcessor;
+import com.hazelcast.query.Predicate;
+import io.gavel.domain.Auction;
+import io.gavel.domain.AuctionEvent;
+import io.gavel.domain.AuctionView;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads run as read-only entry processors so they execute on the partition thread, like the commands: the stored
+ * auctions are mutable objects (OBJECT in-memory format) and must never be read concurrently with a change.
+ */
+final class Reads {
+  private Reads() {
+  }
+
+  static final class View implements EntryProcessor<String, Auction, AuctionView>, ReadOnly {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public AuctionView process(Map.Entry<String, Auction> entry) {
+      return entry.getValue() == null ? null : AuctionView.of(entry.getValue());
+    }
+
+    @Override
+    public EntryProcessor<String, Auction, AuctionView> getBackupProcessor() {
+      return null;
+    }
+  }
+
+  static final class EventsAfter implements EntryProcessor<String, Auction, List<AuctionEvent>>, ReadOnly {
+    private static final long serialVersionUID = 1L;
+    private final long after;
+    private final int limit;
+
+    EventsAfter(long after, int limit) {
+      this.after = after;
+      this.limit = limit;
+    }
+
+    @Override
+    public List<AuctionEvent> process(Map.Entry<String, Auction> entry) {
+      return entry.getValue() == null ? null : entry.getValue().eventsAfter(after, limit);
+    }
+
+    @Override
+    public EntryProcessor<String, Auction, List<AuctionEvent>> getBackupProcessor() {
+      return null;
+    }
+  }
+
+  /** Matches open auctions whose end has passed on the owner's clock. */
+  static final class Due implements Predicate<String, Auction> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public boolean apply(Map.Entry<String, Auction> entry) {
+      return entry.getValue() != null && entry.getValue().isDue(System.currentTimeMillis());
+    }
+  }
+}

@@ -1,0 +1,254 @@
+package io.gavel.config;
+
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * A node's settings. Each comes from, in rising precedence: {@code <conf>/gavel.json}, an environment variable,
+ * a command-line option. A bad value stops the node at start with a message that names the setting.
+ */
+public record NodeConfig(
+    Path confDir,
+    String nodeName,
+    String httpHost,
+    int httpPort,
+    String clusterHost,
+    int clusterPort,
+    List<String> clusterMembers,
+    Set<Role> roles,
+    boolean demo,
+    Path usersFile,
+    Path hazelcastConfig,
+    String jwtSecret,
+    long tokenTtlSeconds,
+    long closeSweepMillis,
+    JsonObject bridge) {
+
+  public enum Role { GATEWAY, AUCTION }
+
+  /** Command-line option → (gavel.json key, environment variable). */
+  private static final Map<String, String[]> OPTIONS = new LinkedHashMap<>();
+
+  static {
+    OPTIONS.put("--http-host", new String[] {"httpHost", "GAVEL_HTTP_HOST"});
+    OPTIONS.put("--http-port", new String[] {"httpPort", "GAVEL_HTTP_PORT"});
+    OPTIONS.put("--cluster-host", new String[] {"clusterHost", "GAVEL_CLUSTER_HOST"});
+    OPTIONS.put("--cluster-port", new String[] {"clusterPort", "GAVEL_CLUSTER_PORT"});
+    OPTIONS.put("--cluster-members", new String[] {"clusterMembers", "GAVEL_CLUSTER_MEMBERS"});
+    OPTIONS.put("--node-name", new String[] {"nodeName", "GAVEL_NODE_NAME"});
+    OPTIONS.put("--roles", new String[] {"roles", "GAVEL_ROLES"});
+    OPTIONS.put("--token-ttl", new String[] {"tokenTtlSeconds", "GAVEL_TOKEN_TTL_SECONDS"});
+    OPTIONS.put("--demo", new String[] {"demo", "GAVEL_DEMO"});
+  }
+
+  public boolean has(Role role) {
+    return roles.contains(role);
+  }
+
+  public static NodeConfig load(String[] args, Map<String, String> env) {
+    Map<String, String> cli = parseArgs(args);
+    String conf = cli.getOrDefault("--conf", env.getOrDefault("GAVEL_CONF", "conf"));
+    Path confDir = Path.of(conf);
+    JsonObject file = readJson(confDir.resolve("gavel.json"));
+    for (var option : OPTIONS.entrySet()) {
+      String key = option.getValue()[0];
+      String value = cli.containsKey(option.getKey()) ? cli.get(option.getKey()) : env.get(option.getValue()[1]);
+      if (value != null) {
+        file.put(key, value);
+      }
+    }
+    // The signing key is never a command-line option: command lines show up in process listings.
+    if (env.containsKey("GAVEL_JWT_SECRET")) {
+      file.put("jwtSecret", env.get("GAVEL_JWT_SECRET"));
+    }
+    return fromJson(confDir, file);
+  }
+
+  static NodeConfig fromJson(Path confDir, JsonObject json) {
+    Settings s = new Settings(json);
+    int httpPort = s.port("httpPort", 8080);
+    int clusterPort = s.port("clusterPort", 5701);
+    String name = s.string("nodeName", "gavel-" + httpPort);
+    return new NodeConfig(
+        confDir,
+        name,
+        s.string("httpHost", "127.0.0.1"),
+        httpPort,
+        s.string("clusterHost", "127.0.0.1"),
+        clusterPort,
+        s.members("clusterMembers"),
+        s.roles("roles"),
+        s.bool("demo", true),
+        confDir.resolve(s.string("usersFile", "users.json")),
+        confDir.resolve(s.string("hazelcastConfig", "hazelcast.xml")),
+        s.optionalString("jwtSecret"),
+        s.longInRange("tokenTtlSeconds", 3600, 1, 30L * 24 * 3600),
+        s.longInRange("closeSweepMillis", 250, 10, 60_000),
+        s.object("bridge"));
+  }
+
+  private static Map<String, String> parseArgs(String[] args) {
+    Map<String, String> values = new LinkedHashMap<>();
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      if (arg.equals("--demo") || arg.equals("--no-demo")) {
+        values.put("--demo", String.valueOf(arg.equals("--demo")));
+        continue;
+      }
+      String name = arg;
+      String value = null;
+      int eq = arg.indexOf('=');
+      if (eq > 0) {
+        name = arg.substring(0, eq);
+        value = arg.substring(eq + 1);
+      }
+      if (!name.equals("--conf") && !OPTIONS.containsKey(name)) {
+        throw new ConfigException("unknown option " + name + "; options: --conf "
+            + String.join(" ", OPTIONS.keySet()) + " --no-demo");
+      }
+      if (value == null) {
+        if (i + 1 >= args.length) {
+          throw new ConfigException("option " + name + " needs a value");
+        }
+        value = args[++i];
+      }
+      values.put(name, value);
+    }
+    return values;
+  }
+
+  private static JsonObject readJson(Path path) {
+    try {
+      return new JsonObject(Files.readString(path));
+    } catch (IOException e) {
+      throw new ConfigException("cannot read " + path.toAbsolutePath()
+          + " (run from the project folder, or point --conf / GAVEL_CONF at the config directory)");
+    } catch (DecodeException e) {
+      throw new ConfigException(path + " is not valid JSON: " + e.getMessage());
+    }
+  }
+
+  /** Typed reads that accept both JSON values and the strings that come from options and the environment. */
+  private record Settings(JsonObject json) {
+    String string(String key, String fallback) {
+      String value = optionalString(key);
+      return value == null ? fallback : value;
+    }
+
+    String optionalString(String key) {
+      Object value = json.getValue(key);
+      if (value == null) {
+        return null;
+      }
+      if (!(value instanceof String s) || s.isBlank()) {
+        throw new ConfigException(key + " must be a non-empty string");
+      }
+      return s;
+    }
+
+    long longInRange(String key, long fallback, long min, long max) {
+      Object value = json.getValue(key);
+      long result;
+      if (value == null) {
+        return fallback;
+      } else if (value instanceof Integer || value instanceof Long) {
+        result = ((Number) value).longValue();
+      } else if (value instanceof String s && s.matches("-?\\d{1,18}")) {
+        result = Long.parseLong(s);
+      } else {
+        throw new ConfigException(key + " must be an integer, got " + value);
+      }
+      if (result < min || result > max) {
+        throw new ConfigException(key + " must be from " + min + " to " + max + ", got " + result);
+      }
+      return result;
+    }
+
+    int port(String key, int fallback) {
+      return (int) longInRange(key, fallback, 0, 65535);
+    }
+
+    boolean bool(String key, boolean fallback) {
+      Object value = json.getValue(key);
+      if (value == null) {
+        return fallback;
+      }
+      if (value instanceof Boolean b) {
+        return b;
+      }
+      if ("true".equals(value) || "false".equals(value)) {
+        return Boolean.parseBoolean((String) value);
+      }
+      throw new ConfigException(key + " must be true or false, got " + value);
+    }
+
+    List<String> members(String key) {
+      List<String> members = new ArrayList<>();
+      for (String member : list(key)) {
+        if (!member.matches("[A-Za-z0-9.\\-]+:\\d{1,5}")) {
+          throw new ConfigException(key + " entries must be host:port, got '" + member + "'");
+        }
+        members.add(member);
+      }
+      if (members.isEmpty()) {
+        throw new ConfigException(key + " must list at least one host:port");
+      }
+      return members;
+    }
+
+    Set<Role> roles(String key) {
+      Set<Role> roles = new TreeSet<>();
+      for (String role : list(key)) {
+        try {
+          roles.add(Role.valueOf(role.trim().toUpperCase()));
+        } catch (IllegalArgumentException e) {
+          throw new ConfigException(key + " entries must be gateway or auction, got '" + role + "'");
+        }
+      }
+      return roles.isEmpty() ? Set.of(Role.GATEWAY, Role.AUCTION) : roles;
+    }
+
+    JsonObject object(String key) {
+      Object value = json.getValue(key);
+      if (value == null) {
+        return new JsonObject();
+      }
+      if (!(value instanceof JsonObject o)) {
+        throw new ConfigException(key + " must be a JSON object");
+      }
+      return o;
+    }
+
+    private List<String> list(String key) {
+      Object value = json.getValue(key);
+      if (value == null) {
+        return List.of();
+      }
+      if (value instanceof String s) {
+        return Arrays.stream(s.split(",")).map(String::trim).filter(v -> !v.isEmpty()).toList();
+      }
+      if (value instanceof JsonArray array) {
+        List<String> out = new ArrayList<>();
+        for (Object item : array) {
+          if (!(item instanceof String s)) {
+            throw new ConfigException(key + " must be a list of strings");
+          }
+          out.add(s);
+        }
+        return out;
+      }
+      throw new ConfigException(key + " must be a list or a comma-separated string");
+    }
+  }
+}

@@ -1,0 +1,199 @@
+package io.gavel.domain;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * One auction, event-sourced: {@code decide...} methods check the rules against the current state and return the
+ * events a command produces without changing anything; {@link #apply} is the only way state changes. That split lets
+ * a cluster replica replay the same decision deterministically, and keeps every change in the event log.
+ *
+ * <p>Not thread-safe: the cluster runs every command for one auction on one partition thread.
+ */
+public final class Auction implements Serializable {
+  private static final long serialVersionUID = 1L;
+  private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+
+  private final String id;
+  private final AuctionTerms terms;
+  private final String seller;
+  private long endsAt;
+  private long currentPrice;
+  private String leader;
+  private int bidCount;
+  private AuctionStatus status = AuctionStatus.OPEN;
+  private String winner;
+  private long lastEventAt;
+  private final List<AuctionEvent> history = new ArrayList<>();
+
+  private Auction(AuctionEvent.Created created) {
+    this.id = created.auctionId();
+    this.terms = created.terms();
+    this.seller = created.seller();
+    this.endsAt = created.endsAt();
+    this.currentPrice = created.terms().startingPrice();
+    record(created);
+  }
+
+  public static boolean isValidId(String id) {
+    return id != null && ID.matcher(id).matches();
+  }
+
+  /** The event that opens a new auction; {@link #from} turns it into state. */
+  public static AuctionEvent.Created decideCreate(String id, AuctionTerms terms, String seller, long now) {
+    if (!isValidId(id)) {
+      throw new AuctionException(ErrorCode.INVALID_AUCTION, "auction id must match [A-Za-z0-9_-]{1,64}");
+    }
+    Objects.requireNonNull(terms, "terms");
+    requireUser(seller, ErrorCode.INVALID_AUCTION);
+    return new AuctionEvent.Created(id, 1, now, terms, seller, now + terms.durationSeconds() * 1000);
+  }
+
+  public static Auction from(AuctionEvent.Created created) {
+    return new Auction(created);
+  }
+
+  /**
+   * Rules for a bid: the auction is open and {@code now} is before {@code endsAt}; the first bid is at least the
+   * starting price, every later one at least the current price plus the minimum increment. A bid inside the
+   * anti-sniping window moves {@code endsAt} to {@code now + window} and adds an {@code auction.extended} event.
+   */
+  public List<AuctionEvent> decideBid(String bidder, long amount, long now) {
+    requireUser(bidder, ErrorCode.UNAUTHORIZED);
+    if (!Money.isValidAmount(amount)) {
+      throw new AuctionException(ErrorCode.INVALID_BID,
+          "amount must be an integer from 1 to " + Money.MAX_AMOUNT + " (minor units)");
+    }
+    long at = clock(now);
+    if (status == AuctionStatus.CLOSED || at >= endsAt) {
+      throw new AuctionException(ErrorCode.AUCTION_CLOSED, "auction " + id + " has ended");
+    }
+    long minimum = minimumNextBid();
+    if (amount < minimum) {
+      throw new AuctionException(ErrorCode.BID_TOO_LOW, bidCount == 0
+          ? "the first bid must be at least the starting price " + minimum
+          : "a bid must be at least " + minimum + " (current price " + currentPrice + " plus increment "
+              + terms.minIncrement() + ")");
+    }
+    long window = terms.antiSnipingSeconds() * 1000;
+    boolean snipe = window > 0 && endsAt - at < window;
+    long newEndsAt = snipe ? at + window : endsAt;
+    var bid = new AuctionEvent.BidAccepted(id, seq() + 1, at, bidder, amount, newEndsAt);
+    if (!snipe) {
+      return List.of(bid);
+    }
+    return List.of(bid, new AuctionEvent.Extended(id, seq() + 2, at, newEndsAt));
+  }
+
+  /** Closes the auction once {@code now} reaches {@code endsAt}; an empty list when it is not due or closed already. */
+  public List<AuctionEvent> decideClose(long now) {
+    long at = clock(now);
+    if (status == AuctionStatus.CLOSED || at < endsAt) {
+      return List.of();
+    }
+    Long amount = leader == null ? null : currentPrice;
+    return List.of(new AuctionEvent.Closed(id, seq() + 1, at, leader, amount));
+  }
+
+  public void apply(AuctionEvent event) {
+    if (!event.auctionId().equals(id) || event.seq() != seq() + 1) {
+      throw new IllegalStateException("event " + event.seq() + " of " + event.auctionId()
+          + " does not follow " + seq() + " of " + id);
+    }
+    if (event instanceof AuctionEvent.BidAccepted bid) {
+      currentPrice = bid.amount();
+      leader = bid.bidder();
+      bidCount++;
+      endsAt = bid.endsAt();
+    } else if (event instanceof AuctionEvent.Extended extended) {
+      endsAt = extended.endsAt();
+    } else if (event instanceof AuctionEvent.Closed closed) {
+      status = AuctionStatus.CLOSED;
+      winner = closed.winner();
+    } else {
+      throw new IllegalStateException("an auction is created only once");
+    }
+    record(event);
+  }
+
+  /** Events with {@code seq > after}, oldest first, at most {@code limit}. */
+  public List<AuctionEvent> eventsAfter(long after, int limit) {
+    int from = (int) Math.max(0, Math.min(after, history.size()));
+    int to = (int) Math.min(history.size(), (long) from + Math.max(0, limit));
+    return List.copyOf(history.subList(from, to));
+  }
+
+  public List<AuctionEvent> history() {
+    return Collections.unmodifiableList(history);
+  }
+
+  /** The lowest amount the next bid may have. */
+  public long minimumNextBid() {
+    return bidCount == 0 ? terms.startingPrice() : currentPrice + terms.minIncrement();
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public AuctionTerms terms() {
+    return terms;
+  }
+
+  public String seller() {
+    return seller;
+  }
+
+  public long endsAt() {
+    return endsAt;
+  }
+
+  public long currentPrice() {
+    return currentPrice;
+  }
+
+  public String leader() {
+    return leader;
+  }
+
+  public int bidCount() {
+    return bidCount;
+  }
+
+  public AuctionStatus status() {
+    return status;
+  }
+
+  public String winner() {
+    return winner;
+  }
+
+  /** The number of the last event. */
+  public long seq() {
+    return history.size();
+  }
+
+  public boolean isDue(long now) {
+    return status == AuctionStatus.OPEN && clock(now) >= endsAt;
+  }
+
+  private void record(AuctionEvent event) {
+    history.add(event);
+    lastEventAt = event.at();
+  }
+
+  /** Commands can reach an auction from nodes whose clocks differ slightly; event times never go backwards. */
+  private long clock(long now) {
+    return Math.max(now, lastEventAt);
+  }
+
+  private static void requireUser(String user, ErrorCode code) {
+    if (user == null || user.isBlank()) {
+      throw new AuctionException(code, "a user is required");
+    }
+  }
+}

@@ -1,0 +1,6 @@
+package io.gavel.domain;
+
+public enum AuctionStatus {
+  OPEN,
+  CLOSED
+}

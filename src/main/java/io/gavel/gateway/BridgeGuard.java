@@ -1,0 +1,80 @@
+package io.gavel.gateway;
+
+import io.gavel.auth.Tokens;
+import io.gavel.domain.ErrorCode;
+import io.gavel.protocol.Wire;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.bridge.BridgeEventType;
+import io.vertx.ext.web.handler.sockjs.BridgeEvent;
+
+/**
+ * Checks every inbound bridge message before the bridge forwards it. Headers from the browser are dropped; the
+ * {@code user} header is set only from a verified token; {@code auctions.bid} requires one. A refused message that
+ * carried a reply address gets a failure reply (status code, error code), so a request never goes unanswered.
+ */
+final class BridgeGuard implements Handler<BridgeEvent> {
+  private final AddressPolicy policy;
+  private final Tokens tokens;
+
+  BridgeGuard(AddressPolicy policy, Tokens tokens) {
+    this.policy = policy;
+    this.tokens = tokens;
+  }
+
+  @Override
+  public void handle(BridgeEvent event) {
+    BridgeEventType type = event.type();
+    if (type != BridgeEventType.SEND && type != BridgeEventType.PUBLISH) {
+      event.complete(true);
+      return;
+    }
+    JsonObject raw = event.getRawMessage();
+    Object address = raw.getValue("address");
+    if (!(address instanceof String a) || !policy.inboundAllowed().test(a)) {
+      refuse(event, ErrorCode.ACCESS_DENIED);
+      return;
+    }
+    Object headers = raw.getValue("headers");
+    String token = headers instanceof JsonObject h && h.getValue("authorization") instanceof String value
+        ? Tokens.bearer(value)
+        : null;
+    raw.put("headers", new JsonObject());
+    boolean bid = a.equals(Wire.BID_ADDRESS);
+    if (bid && type == BridgeEventType.PUBLISH) {
+      // A published bid would reach every auction node; bids are requests with exactly one answer.
+      refuse(event, ErrorCode.INVALID_REQUEST);
+      return;
+    }
+    if (token == null) {
+      if (bid) {
+        refuse(event, ErrorCode.UNAUTHORIZED);
+      } else {
+        event.complete(true);
+      }
+      return;
+    }
+    tokens.verify(token).onComplete(verified -> {
+      if (verified.succeeded()) {
+        raw.put("headers", new JsonObject().put(Wire.USER_HEADER, verified.result()));
+        event.complete(true);
+      } else {
+        refuse(event, ErrorCode.UNAUTHORIZED);
+      }
+    });
+  }
+
+  private static void refuse(BridgeEvent event, ErrorCode code) {
+    if (event.getRawMessage().getValue("replyAddress") instanceof String replyAddress) {
+      event.socket().write(Buffer.buffer(new JsonObject()
+          .put("type", "err")
+          .put("address", replyAddress)
+          .put("failureCode", code.httpStatus())
+          .put("failureType", "RECIPIENT_FAILURE")
+          .put("message", code.name())
+          .encode()));
+    }
+    event.complete(false);
+  }
+}

@@ -1,0 +1,304 @@
+package io.gavel.gateway;
+
+import io.gavel.auth.Tokens;
+import io.gavel.auth.UserDirectory;
+import io.gavel.cluster.AuctionStore;
+import io.gavel.cluster.CommandResult;
+import io.gavel.domain.Auction;
+import io.gavel.domain.AuctionException;
+import io.gavel.domain.ErrorCode;
+import io.gavel.protocol.Requests;
+import io.gavel.protocol.Wire;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.StaticHandler;
+import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
+import io.vertx.ext.web.handler.sockjs.SockJSHandler;
+import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
+import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The gateway role: the REST API, the SockJS event-bus bridge at {@code /eventbus}, and the page at {@code /}. */
+public final class GatewayVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
+  static final int MAX_BODY_BYTES = 64 * 1024;
+  private static final int MAX_EVENTS_PAGE = 1000;
+  private static final String USER = "gavel.user";
+
+  public record Settings(String host, int port, String nodeName, JsonObject bridge) {
+  }
+
+  private final Settings settings;
+  private final AuctionStore store;
+  private final UserDirectory users;
+  private final Tokens tokens;
+  private final IntSupplier clusterSize;
+  private final BooleanSupplier ready;
+  private HttpServer server;
+
+  public GatewayVerticle(Settings settings, AuctionStore store, UserDirectory users, Tokens tokens,
+                         IntSupplier clusterSize, BooleanSupplier ready) {
+    this.settings = settings;
+    this.store = store;
+    this.users = users;
+    this.tokens = tokens;
+    this.clusterSize = clusterSize;
+    this.ready = ready;
+  }
+
+  @Override
+  public Future<?> start() {
+    Router router = Router.router(vertx);
+    router.get("/health").handler(this::health);
+
+    router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
+    router.post("/api/login").handler(this::login);
+    router.get("/api/auctions").handler(this::listAuctions);
+    router.post("/api/auctions").handler(this::authenticate).handler(this::createAuction);
+    router.get("/api/auctions/:id").handler(this::getAuction);
+    router.post("/api/auctions/:id/bids").handler(this::authenticate).handler(this::placeBid);
+    router.get("/api/auctions/:id/events").handler(this::events);
+    router.route("/api/*").handler(ctx -> ApiError.send(ctx, ErrorCode.NOT_FOUND, "no such route"));
+
+    // SockJS's non-WebSocket transports POST their frames: they need the body handler.
+    router.route("/eventbus/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
+    router.route("/eventbus/*").subRouter(bridge());
+
+    router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
+    router.route().failureHandler(this::failure);
+
+    server = vertx.createHttpServer(new HttpServerOptions()
+        .setHost(settings.host())
+        .setPort(settings.port())
+        .setMaxWebSocketFrameSize(MAX_BODY_BYTES)
+        .setMaxWebSocketMessageSize(MAX_BODY_BYTES));
+    return server.requestHandler(router).listen()
+        .onSuccess(s -> LOG.info("{} serving HTTP on {}:{}", settings.nodeName(), settings.host(), s.actualPort()));
+  }
+
+  private Router bridge() {
+    AddressPolicy policy = AddressPolicy.from(settings.bridge());
+    SockJSBridgeOptions options = new SockJSBridgeOptions()
+        .setInboundPermitteds(policy.inbound())
+        .setOutboundPermitteds(policy.outbound())
+        .setPingTimeout(settings.bridge().getLong("pingTimeoutMillis", 10_000L))
+        .setReplyTimeout(settings.bridge().getLong("replyTimeoutMillis", 10_000L));
+    SockJSHandler sockJs = SockJSHandler.create(vertx, new SockJSHandlerOptions().setRegisterWriteHandler(false));
+    return sockJs.bridge(options, new BridgeGuard(policy, tokens));
+  }
+
+  private void health(RoutingContext ctx) {
+    boolean up = ready.getAsBoolean();
+    ctx.response()
+        .setStatusCode(up ? 200 : 503)
+        .putHeader("Content-Type", "application/json")
+        .end(new JsonObject()
+            .put("status", up ? "UP" : "DOWN")
+            .put("node", settings.nodeName())
+            .put("clusterSize", clusterSize.getAsInt())
+            .encode());
+  }
+
+  private void login(RoutingContext ctx) {
+    JsonObject body = jsonObject(ctx);
+    if (body == null) {
+      return;
+    }
+    if (!(body.getValue("user") instanceof String user) || !(body.getValue("password") instanceof String password)) {
+      ApiError.send(ctx, ErrorCode.INVALID_REQUEST, "body must be {\"user\": string, \"password\": string}");
+      return;
+    }
+    vertx.executeBlocking(() -> users.check(user, password), false).onComplete(checked -> {
+      if (checked.succeeded() && checked.result()) {
+        json(ctx, 200, new JsonObject().put("token", tokens.issue(user)).put("user", user));
+      } else {
+        ApiError.send(ctx, ErrorCode.BAD_CREDENTIALS, "unknown user or wrong password");
+      }
+    });
+  }
+
+  private void authenticate(RoutingContext ctx) {
+    String token = Tokens.bearer(ctx.request().getHeader("Authorization"));
+    if (token == null) {
+      ApiError.send(ctx, ErrorCode.UNAUTHORIZED, "send Authorization: Bearer <token from /api/login>");
+      return;
+    }
+    tokens.verify(token).onComplete(verified -> {
+      if (verified.succeeded()) {
+        ctx.put(USER, verified.result());
+        ctx.next();
+      } else {
+        ApiError.send(ctx, ErrorCode.UNAUTHORIZED, "the token is invalid or expired; log in again");
+      }
+    });
+  }
+
+  private void listAuctions(RoutingContext ctx) {
+    store.list().onComplete(listed -> {
+      if (listed.failed()) {
+        clusterFailure(ctx, listed.cause());
+        return;
+      }
+      JsonArray array = new JsonArray();
+      listed.result().forEach(v -> array.add(Wire.auction(v)));
+      json(ctx, 200, array);
+    });
+  }
+
+  private void createAuction(RoutingContext ctx) {
+    JsonObject body = jsonObject(ctx);
+    if (body == null) {
+      return;
+    }
+    try {
+      var terms = Requests.auctionTerms(body);
+      respond(ctx, store.create(terms, ctx.get(USER)), result -> json(ctx, 201, Wire.auction(result.view())));
+    } catch (AuctionException e) {
+      ApiError.send(ctx, e);
+    }
+  }
+
+  private void getAuction(RoutingContext ctx) {
+    String id = auctionId(ctx);
+    if (id == null) {
+      return;
+    }
+    store.view(id).onComplete(found -> {
+      if (found.failed()) {
+        clusterFailure(ctx, found.cause());
+      } else if (found.result().isEmpty()) {
+        notFound(ctx);
+      } else {
+        json(ctx, 200, Wire.auction(found.result().get()));
+      }
+    });
+  }
+
+  private void placeBid(RoutingContext ctx) {
+    String id = auctionId(ctx);
+    JsonObject body = id == null ? null : jsonObject(ctx);
+    if (body == null) {
+      return;
+    }
+    try {
+      Requests.Bid bid = Requests.bid(body, id);
+      respond(ctx, store.placeBid(id, ctx.get(USER), bid.amount()),
+          result -> json(ctx, 201, Wire.bidAccepted(result.events())));
+    } catch (AuctionException e) {
+      ApiError.send(ctx, e);
+    }
+  }
+
+  private void events(RoutingContext ctx) {
+    String id = auctionId(ctx);
+    if (id == null) {
+      return;
+    }
+    Long after = queryLong(ctx, "after", 0, 0, Long.MAX_VALUE);
+    Long limit = after == null ? null : queryLong(ctx, "limit", MAX_EVENTS_PAGE, 1, MAX_EVENTS_PAGE);
+    if (limit == null) {
+      return;
+    }
+    store.eventsAfter(id, after, limit.intValue()).onComplete(found -> {
+      if (found.failed()) {
+        clusterFailure(ctx, found.cause());
+      } else if (found.result().isEmpty()) {
+        notFound(ctx);
+      } else {
+        json(ctx, 200, Wire.events(found.result().get()));
+      }
+    });
+  }
+
+  private void respond(RoutingContext ctx, Future<CommandResult> command,
+                       java.util.function.Consumer<CommandResult> onDone) {
+    command.onComplete(done -> {
+      if (done.failed()) {
+        clusterFailure(ctx, done.cause());
+      } else if (done.result().refused()) {
+        ApiError.send(ctx, done.result().error(), done.result().message());
+      } else {
+        onDone.accept(done.result());
+      }
+    });
+  }
+
+  private static String auctionId(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    if (!Auction.isValidId(id)) {
+      notFound(ctx);
+      return null;
+    }
+    return id;
+  }
+
+  private static void notFound(RoutingContext ctx) {
+    ApiError.send(ctx, ErrorCode.AUCTION_NOT_FOUND, "no such auction");
+  }
+
+  private static Long queryLong(RoutingContext ctx, String name, long fallback, long min, long max) {
+    String value = ctx.queryParams().get(name);
+    if (value == null) {
+      return fallback;
+    }
+    if (value.matches("\\d{1,18}")) {
+      long v = Long.parseLong(value);
+      if (v >= min && v <= max) {
+        return v;
+      }
+    }
+    ApiError.send(ctx, ErrorCode.INVALID_REQUEST, name + " must be an integer from " + min + " to " + max);
+    return null;
+  }
+
+  /** The body as a JSON object, or null after answering 400 INVALID_JSON. */
+  private static JsonObject jsonObject(RoutingContext ctx) {
+    Buffer body = ctx.body().buffer();
+    Object value;
+    try {
+      value = body == null || body.length() == 0 ? null : Json.decodeValue(body);
+    } catch (DecodeException e) {
+      value = null;
+    }
+    if (value instanceof JsonObject json) {
+      return json;
+    }
+    ApiError.send(ctx, ErrorCode.INVALID_JSON, "the body must be a JSON object");
+    return null;
+  }
+
+  private static void json(RoutingContext ctx, int status, Object body) {
+    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(Json.encode(body));
+  }
+
+  private static void clusterFailure(RoutingContext ctx, Throwable cause) {
+    LOG.warn("cluster request for {} failed: {}", ctx.request().path(), cause.toString());
+    ApiError.send(ctx, ErrorCode.CLUSTER_UNAVAILABLE, "the auction cluster is not reachable; try again shortly");
+  }
+
+  private void failure(RoutingContext ctx) {
+    int status = ctx.statusCode();
+    if (status == 413) {
+      ApiError.send(ctx, ErrorCode.BODY_TOO_LARGE, "request bodies are limited to " + MAX_BODY_BYTES + " bytes");
+    } else if (status == 404 || status == 405) {
+      ApiError.send(ctx, ErrorCode.NOT_FOUND, "no such route");
+    } else if (status >= 400 && status < 500) {
+      ApiError.send(ctx, ErrorCode.INVALID_REQUEST, "the request is malformed");
+    } else {
+      LOG.error("unhandled failure on {}", ctx.request().path(), ctx.failure());
+      ApiError.send(ctx, ErrorCode.INTERNAL_ERROR, "internal error");
+    }
+  }
+}

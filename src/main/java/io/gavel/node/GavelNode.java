@@ -1,0 +1,103 @@
+package io.gavel.node;
+
+import com.hazelcast.core.HazelcastInstance;
+import io.gavel.auction.AuctionVerticle;
+import io.gavel.auth.Tokens;
+import io.gavel.auth.UserDirectory;
+import io.gavel.cluster.AuctionStore;
+import io.gavel.cluster.BusPublisher;
+import io.gavel.cluster.HazelcastSetup;
+import io.gavel.config.NodeConfig;
+import io.gavel.config.NodeConfig.Role;
+import io.gavel.gateway.GatewayVerticle;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One Gavel node: a clustered Vert.x on Hazelcast, running the roles its config names. */
+public final class GavelNode {
+  private static final Logger LOG = LoggerFactory.getLogger(GavelNode.class);
+
+  private final NodeConfig config;
+  private final Vertx vertx;
+  private final HazelcastInstance hazelcast;
+  private final AuctionStore store;
+  private volatile boolean ready;
+
+  private GavelNode(NodeConfig config, Vertx vertx, HazelcastInstance hazelcast) {
+    this.config = config;
+    this.vertx = vertx;
+    this.hazelcast = hazelcast;
+    this.store = new AuctionStore(vertx, hazelcast);
+  }
+
+  public static Future<GavelNode> start(NodeConfig config) {
+    long started = System.nanoTime();
+    UserDirectory users = config.has(Role.GATEWAY) ? UserDirectory.load(config.usersFile()) : null;
+    BusPublisher publisher = new BusPublisher();
+    HazelcastClusterManager clusterManager =
+        new HazelcastClusterManager(HazelcastSetup.config(config, publisher));
+    VertxOptions options = new VertxOptions().setEventBusOptions(new EventBusOptions()
+        .setHost(config.clusterHost())
+        .setClusterPublicHost(config.clusterHost())
+        .setPort(0));
+    return Vertx.builder().with(options).withClusterManager(clusterManager).buildClustered()
+        .compose(vertx -> {
+          publisher.attach(vertx);
+          GavelNode node = new GavelNode(config, vertx, clusterManager.getHazelcastInstance());
+          return node.deploy(users)
+              .map(node)
+              .recover(e -> vertx.close().transform(closed -> Future.failedFuture(e)));
+        })
+        .onSuccess(node -> {
+          node.ready = true;
+          LOG.info("{} ready in {} ms: roles {}, cluster of {}", config.nodeName(),
+              (System.nanoTime() - started) / 1_000_000, config.roles(), node.clusterSize());
+        });
+  }
+
+  private Future<?> deploy(UserDirectory users) {
+    Future<?> auctions = Future.succeededFuture();
+    if (config.has(Role.AUCTION)) {
+      auctions = vertx.deployVerticle(new AuctionVerticle(store, config.closeSweepMillis()))
+          .compose(id -> config.demo() ? AuctionVerticle.seedDemo(store) : Future.succeededFuture());
+    }
+    if (!config.has(Role.GATEWAY)) {
+      return auctions;
+    }
+    return auctions
+        .compose(v -> Tokens.create(vertx, config.jwtSecret(), config.tokenTtlSeconds()))
+        .compose(tokens -> vertx.deployVerticle(new GatewayVerticle(
+            new GatewayVerticle.Settings(config.httpHost(), config.httpPort(), config.nodeName(), config.bridge()),
+            store, users, tokens, this::clusterSize, () -> ready)));
+  }
+
+  public int clusterSize() {
+    return hazelcast.getLifecycleService().isRunning() ? hazelcast.getCluster().getMembers().size() : 0;
+  }
+
+  public Future<Void> stop() {
+    ready = false;
+    return vertx.close();
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public HazelcastInstance hazelcast() {
+    return hazelcast;
+  }
+
+  public AuctionStore store() {
+    return store;
+  }
+
+  public NodeConfig config() {
+    return config;
+  }
+}

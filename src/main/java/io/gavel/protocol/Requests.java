@@ -1,0 +1,80 @@
+package io.gavel.protocol;
+
+import io.gavel.domain.Auction;
+import io.gavel.domain.AuctionException;
+import io.gavel.domain.AuctionTerms;
+import io.gavel.domain.ErrorCode;
+import io.gavel.domain.Money;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Strict parsing of request bodies, shared by REST and the event bus. Checks the JSON types before any auction
+ * rule: a number must be a JSON integer (no strings, fractions or exponents). Unknown fields are ignored, so
+ * a body can never smuggle in an identity: the bidder always comes from the verified token.
+ */
+public final class Requests {
+  private Requests() {
+  }
+
+  public record Bid(String auctionId, long amount) {
+  }
+
+  /** A bid body; {@code pathAuctionId} is the id from the URL for REST, or null when the body names it. */
+  public static Bid bid(Object body, String pathAuctionId) {
+    if (!(body instanceof JsonObject json)) {
+      throw new AuctionException(ErrorCode.INVALID_BID, "the body must be a JSON object {\"amount\": integer}");
+    }
+    String auctionId = pathAuctionId;
+    if (auctionId == null) {
+      Object id = json.getValue("auctionId");
+      if (!(id instanceof String s) || !Auction.isValidId(s)) {
+        throw new AuctionException(ErrorCode.INVALID_BID, "auctionId must be a string matching [A-Za-z0-9_-]{1,64}");
+      }
+      auctionId = s;
+    } else if (json.containsKey("auctionId") && !auctionId.equals(json.getValue("auctionId"))) {
+      throw new AuctionException(ErrorCode.INVALID_BID, "auctionId in the body differs from the URL");
+    }
+    long amount = integer(json.getValue("amount"), 1, Money.MAX_AMOUNT, ErrorCode.INVALID_BID,
+        "amount must be an integer from 1 to " + Money.MAX_AMOUNT + " (minor units)");
+    return new Bid(auctionId, amount);
+  }
+
+  public static AuctionTerms auctionTerms(Object body) {
+    if (!(body instanceof JsonObject json)) {
+      throw invalidAuction("the body must be a JSON object");
+    }
+    if (!(json.getValue("title") instanceof String title)) {
+      throw invalidAuction("title must be a string");
+    }
+    if (!(json.getValue("currency") instanceof String currency)) {
+      throw invalidAuction("currency must be a string such as \"EUR\"");
+    }
+    long startingPrice = integerField(json, "startingPrice", 1, Money.MAX_AMOUNT);
+    long minIncrement = integerField(json, "minIncrement", 1, Money.MAX_AMOUNT);
+    long duration = integerField(json, "durationSeconds", 1, AuctionTerms.MAX_DURATION_SECONDS);
+    long antiSniping = json.containsKey("antiSnipingSeconds")
+        ? integerField(json, "antiSnipingSeconds", 0, AuctionTerms.MAX_ANTI_SNIPING_SECONDS)
+        : 0;
+    return new AuctionTerms(title, currency, startingPrice, minIncrement, duration, antiSniping);
+  }
+
+  private static long integerField(JsonObject json, String field, long min, long max) {
+    return integer(json.getValue(field), min, max, ErrorCode.INVALID_AUCTION,
+        field + " must be an integer from " + min + " to " + max);
+  }
+
+  /** Jackson yields Integer or Long for JSON integers, BigInteger beyond long, Double/BigDecimal for the rest. */
+  private static long integer(Object value, long min, long max, ErrorCode code, String message) {
+    if (value instanceof Integer || value instanceof Long) {
+      long v = ((Number) value).longValue();
+      if (v >= min && v <= max) {
+        return v;
+      }
+    }
+    throw new AuctionException(code, message);
+  }
+
+  private static AuctionException invalidAuction(String message) {
+    return new AuctionException(ErrorCode.INVALID_AUCTION, message);
+  }
+}
