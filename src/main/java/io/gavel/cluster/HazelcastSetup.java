@@ -28,6 +28,9 @@ public final class HazelcastSetup {
       throw new ConfigException("hazelcastConfig: " + node.hazelcastConfig() + " is invalid: " + e.getMessage());
     }
     config.setInstanceName(node.nodeName());
+    if (node.clusterName() != null) {
+      config.setClusterName(node.clusterName());
+    }
     NetworkConfig network = config.getNetworkConfig();
     network.setPort(node.clusterPort()).setPortAutoIncrement(false);
     if (IPV4.matcher(node.clusterHost()).matches()) {

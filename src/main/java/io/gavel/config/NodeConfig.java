@@ -21,6 +21,7 @@ import java.util.TreeSet;
 public record NodeConfig(
     Path confDir,
     String nodeName,
+    String clusterName,
     String httpHost,
     int httpPort,
     String clusterHost,
@@ -47,6 +48,7 @@ public record NodeConfig(
     OPTIONS.put("--cluster-port", new String[] {"clusterPort", "GAVEL_CLUSTER_PORT"});
     OPTIONS.put("--cluster-members", new String[] {"clusterMembers", "GAVEL_CLUSTER_MEMBERS"});
     OPTIONS.put("--node-name", new String[] {"nodeName", "GAVEL_NODE_NAME"});
+    OPTIONS.put("--cluster-name", new String[] {"clusterName", "GAVEL_CLUSTER_NAME"});
     OPTIONS.put("--roles", new String[] {"roles", "GAVEL_ROLES"});
     OPTIONS.put("--token-ttl", new String[] {"tokenTtlSeconds", "GAVEL_TOKEN_TTL_SECONDS"});
     OPTIONS.put("--demo", new String[] {"demo", "GAVEL_DEMO"});
@@ -83,6 +85,7 @@ public record NodeConfig(
     return new NodeConfig(
         confDir,
         name,
+        s.optionalString("clusterName"),
         s.string("httpHost", "127.0.0.1"),
         httpPort,
         s.string("clusterHost", "127.0.0.1"),

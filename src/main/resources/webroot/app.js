@@ -1,0 +1,314 @@
+// Gavel's page: live auction list and auction view over the Vert.x event-bus bridge (SockJS).
+// Events carry a per-auction `seq`; the page applies them strictly in order, fetches any it missed from
+// /api/auctions/{id}/events?after=SEQ, and ignores duplicates, so what it shows never has a gap.
+(function () {
+  'use strict';
+
+  const $ = (id) => document.getElementById(id);
+  const state = {
+    token: sessionStorage.getItem('gavel.token'),
+    user: sessionStorage.getItem('gavel.user'),
+    auctions: new Map(),      // id -> auction summary (as from /api/auctions)
+    selected: null,           // id of the auction shown
+    history: [],              // events of the selected auction, in seq order
+    pending: new Map(),       // seq -> event that arrived ahead of a missing one
+    catchingUp: false,
+    bus: null,
+  };
+
+  function money(amount, currency) {
+    if (amount === null || amount === undefined) return '—';
+    return (amount / 100).toLocaleString(undefined, { style: 'currency', currency: currency || 'EUR' });
+  }
+
+  function notice(text) { $('notice').textContent = text || ''; }
+
+  function setConnection(name, text) {
+    const el = $('connection');
+    el.className = 'state ' + name;
+    el.dataset.state = name;
+    el.textContent = text;
+  }
+
+  async function api(path, options) {
+    const headers = { 'Content-Type': 'application/json' };
+    if (state.token) headers.Authorization = 'Bearer ' + state.token;
+    const response = await fetch(path, Object.assign({ headers }, options));
+    const body = response.status === 204 ? null : await response.json().catch(() => null);
+    if (!response.ok) {
+      const error = new Error((body && body.message) || response.statusText);
+      error.code = body && body.error;
+      error.status = response.status;
+      throw error;
+    }
+    return body;
+  }
+
+  // ---- auction list -------------------------------------------------------------------------------------
+
+  async function loadAuctions() {
+    const list = await api('/api/auctions');
+    state.auctions = new Map(list.map((a) => [a.id, a]));
+    renderList();
+  }
+
+  function renderList() {
+    const ul = $('auctions');
+    ul.replaceChildren();
+    for (const a of state.auctions.values()) {
+      const li = document.createElement('li');
+      li.dataset.id = a.id;
+      li.className = (a.id === state.selected ? 'selected ' : '') + (a.status === 'CLOSED' ? 'closed' : '');
+      const title = document.createElement('span');
+      title.textContent = a.title;
+      const price = document.createElement('strong');
+      price.textContent = money(a.currentPrice, a.currency);
+      li.append(title, price);
+      li.addEventListener('click', () => select(a.id));
+      ul.append(li);
+    }
+  }
+
+  // ---- one auction ----------------------------------------------------------------------------------------
+
+  async function select(id) {
+    if (state.selected && state.bus && state.bus.state === EventBus.OPEN) {
+      state.bus.unregisterHandler('auction.' + state.selected, onAuctionMessage);
+    }
+    state.selected = id;
+    state.history = [];
+    state.pending.clear();
+    history.replaceState(null, '', '#' + id);
+    $('auction').hidden = false;
+    $('a-history').replaceChildren();
+    subscribeSelected();
+    await catchUp();
+    renderList();
+  }
+
+  function subscribeSelected() {
+    if (state.selected && state.bus && state.bus.state === EventBus.OPEN) {
+      state.bus.registerHandler('auction.' + state.selected, onAuctionMessage);
+    }
+  }
+
+  function lastSeq() { return state.history.length ? state.history[state.history.length - 1].seq : 0; }
+
+  function onAuctionMessage(err, message) {
+    if (err) { notice('Subscription refused: ' + (err.body || err.message)); return; }
+    receive(message.body);
+  }
+
+  /** Applies an event if it is the next one; holds it back and fetches the gap otherwise. */
+  function receive(event) {
+    if (event.auctionId !== state.selected || event.seq <= lastSeq()) return; // other auction, or duplicate
+    if (event.seq === lastSeq() + 1) {
+      apply(event, true);
+      while (state.pending.has(lastSeq() + 1)) {
+        const next = state.pending.get(lastSeq() + 1);
+        state.pending.delete(next.seq);
+        apply(next, true);
+      }
+    } else {
+      state.pending.set(event.seq, event);
+      catchUp();
+    }
+  }
+
+  /** Fetches every event after the last one shown, page by page, then drains what arrived meanwhile. */
+  async function catchUp() {
+    if (state.catchingUp || !state.selected) return;
+    state.catchingUp = true;
+    const id = state.selected;
+    try {
+      for (;;) {
+        const page = await api('/api/auctions/' + encodeURIComponent(id) + '/events?after=' + lastSeq());
+        if (id !== state.selected) return;
+        page.forEach((e) => { if (e.seq === lastSeq() + 1) apply(e, false); });
+        if (page.length < 1000) break;
+      }
+      for (const seq of [...state.pending.keys()].sort((a, b) => a - b)) {
+        const event = state.pending.get(seq);
+        state.pending.delete(seq);
+        if (event.seq === lastSeq() + 1) apply(event, true);
+      }
+      renderAuction();
+    } catch (e) {
+      notice('Could not load the auction: ' + e.message);
+    } finally {
+      state.catchingUp = false;
+    }
+  }
+
+  function apply(event, live) {
+    state.history.push(event);
+    const a = state.auctions.get(event.auctionId) || {};
+    switch (event.type) {
+      case 'auction.created':
+        Object.assign(a, {
+          id: event.auctionId, title: event.title, currency: event.currency, startingPrice: event.startingPrice,
+          minIncrement: event.minIncrement, currentPrice: event.startingPrice, minimumBid: event.startingPrice,
+          leader: null, bidCount: 0, endsAt: event.endsAt, status: 'OPEN', winner: null,
+        });
+        break;
+      case 'bid.accepted':
+        Object.assign(a, { currentPrice: event.amount, leader: event.bidder, endsAt: event.endsAt,
+          bidCount: (a.bidCount || 0) + 1, minimumBid: event.amount + (a.minIncrement || 1) });
+        break;
+      case 'auction.extended':
+        a.endsAt = event.endsAt;
+        break;
+      case 'auction.closed':
+        Object.assign(a, { status: 'CLOSED', winner: event.winner });
+        break;
+    }
+    a.seq = event.seq;
+    state.auctions.set(event.auctionId, a);
+    addHistoryLine(event, a.currency);
+    if (live) {
+      renderAuction();
+      renderList();
+      if (event.type === 'bid.accepted') flash($('a-price'));
+    }
+  }
+
+  function addHistoryLine(event, currency) {
+    const li = document.createElement('li');
+    li.dataset.seq = event.seq;
+    const time = new Date(event.at).toLocaleTimeString();
+    switch (event.type) {
+      case 'auction.created': li.textContent = time + ' opened at ' + money(event.startingPrice, currency); break;
+      case 'bid.accepted': li.textContent = time + ' ' + event.bidder + ' bid ' + money(event.amount, currency); break;
+      case 'auction.extended': li.textContent = time + ' extended (late bid)'; break;
+      case 'auction.closed':
+        li.textContent = time + ' closed: ' + (event.winner ? event.winner + ' won at ' + money(event.amount, currency) : 'no bids');
+        break;
+      default: li.textContent = time + ' ' + event.type;
+    }
+    $('a-history').prepend(li);
+  }
+
+  function flash(el) {
+    el.classList.remove('flash');
+    void el.offsetWidth; // restart the animation
+    el.classList.add('flash');
+  }
+
+  function renderAuction() {
+    const a = state.auctions.get(state.selected);
+    if (!a) return;
+    $('a-title').textContent = a.title;
+    $('a-price').textContent = money(a.currentPrice, a.currency);
+    $('a-leader').textContent = a.leader || '—';
+    $('a-bids').textContent = a.bidCount;
+    $('a-status').textContent = a.status === 'CLOSED'
+      ? 'closed' + (a.winner ? ' — won by ' + a.winner : ' — no bids') : 'open';
+    $('a-status').dataset.status = a.status;
+    $('a-currency').textContent = a.currency;
+    const open = a.status === 'OPEN';
+    $('bid-form').hidden = !state.token || !open;
+    $('bid-login-hint').hidden = !!state.token || !open;
+    $('bid-hint').textContent = open ? 'at least ' + money(a.minimumBid, a.currency) : '';
+    renderCountdown();
+  }
+
+  function renderCountdown() {
+    const a = state.auctions.get(state.selected);
+    if (!a) return;
+    const left = Math.max(0, a.endsAt - Date.now());
+    const s = Math.floor(left / 1000);
+    const hms = [Math.floor(s / 3600), Math.floor(s / 60) % 60, s % 60].map((n) => String(n).padStart(2, '0'));
+    $('a-countdown').textContent = a.status === 'CLOSED' ? 'ended' : left === 0 ? 'closing…' : hms.join(':');
+  }
+
+  // ---- bidding and login -------------------------------------------------------------------------------
+
+  function placeBid(evt) {
+    evt.preventDefault();
+    const a = state.auctions.get(state.selected);
+    const amount = Math.round(Number($('bid-amount').value) * 100);
+    if (!Number.isSafeInteger(amount) || amount <= 0) { notice('Enter an amount.'); return; }
+    if (!state.bus || state.bus.state !== EventBus.OPEN) { notice('Not connected; try again in a moment.'); return; }
+    state.bus.send('auctions.bid', { auctionId: a.id, amount }, { authorization: 'Bearer ' + state.token },
+      (err, reply) => {
+        if (err) {
+          const code = err.message || err.body;
+          notice(code === 'BID_TOO_LOW' ? 'Someone bid first: the minimum is now ' + money(a.minimumBid, a.currency)
+            : code === 'UNAUTHORIZED' ? 'Your session expired; log in again.' : 'Bid refused: ' + code);
+          if (code === 'UNAUTHORIZED') logout();
+        } else {
+          notice('');
+          $('bid-amount').value = '';
+          receive(reply.body); // the reply is the accepted event; its broadcast copy is then a duplicate
+        }
+      });
+  }
+
+  async function login(evt) {
+    evt.preventDefault();
+    try {
+      const result = await api('/api/login', { method: 'POST',
+        body: JSON.stringify({ user: $('login-user').value, password: $('login-password').value }) });
+      state.token = result.token;
+      state.user = result.user;
+      sessionStorage.setItem('gavel.token', result.token);
+      sessionStorage.setItem('gavel.user', result.user);
+      notice('');
+      renderUser();
+    } catch (e) {
+      notice(e.code === 'BAD_CREDENTIALS' ? 'Wrong user or password.' : 'Login failed: ' + e.message);
+    }
+  }
+
+  function logout() {
+    state.token = null;
+    state.user = null;
+    sessionStorage.removeItem('gavel.token');
+    sessionStorage.removeItem('gavel.user');
+    renderUser();
+  }
+
+  function renderUser() {
+    $('login-form').hidden = !!state.token;
+    $('whoami').hidden = !state.token;
+    $('logout').hidden = !state.token;
+    $('whoami').textContent = state.user ? 'Bidding as ' + state.user : '';
+    renderAuction();
+  }
+
+  // ---- connection ---------------------------------------------------------------------------------------
+
+  function connect() {
+    const bus = new EventBus('/eventbus', { vertxbus_reconnect_delay_max: 10000 });
+    bus.enableReconnect(true);
+    state.bus = bus;
+    bus.onopen = () => {
+      setConnection('connected', 'live');
+      bus.registerHandler('auctions', (err, message) => {
+        if (err) return;
+        const event = message.body;
+        if (event.type === 'auction.created' && !state.auctions.has(event.auctionId)) {
+          loadAuctions().catch(() => {});
+        } else if (event.type === 'auction.closed' && event.auctionId !== state.selected) {
+          const a = state.auctions.get(event.auctionId);
+          if (a) { a.status = 'CLOSED'; a.winner = event.winner; renderList(); }
+        }
+      });
+      subscribeSelected();
+      // Whatever happened while disconnected is in the event log: catch up from the last seq seen.
+      loadAuctions().then(catchUp).catch(() => {});
+    };
+    bus.onclose = () => setConnection('reconnecting', 'reconnecting…');
+    bus.onerror = (err) => { if (err && err.body && err.body !== 'rejected') notice('Bridge: ' + err.body); };
+  }
+
+  $('login-form').addEventListener('submit', login);
+  $('logout').addEventListener('click', logout);
+  $('bid-form').addEventListener('submit', placeBid);
+  setInterval(renderCountdown, 250);
+  renderUser();
+  loadAuctions()
+    .then(() => { const id = location.hash.slice(1); if (id && state.auctions.has(id)) select(id); })
+    .catch((e) => notice('Could not load auctions: ' + e.message));
+  connect();
+})();

@@ -1,0 +1,222 @@
+package io.gavel.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gavel.testing.Http;
+import io.gavel.testing.TestCluster;
+import io.gavel.testing.Wait;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The REST contract on one node: happy paths, and every kind of bad input answered with its code. */
+class RestApiTest {
+  private static TestCluster cluster;
+  private static String base;
+  private static String alice;
+
+  @BeforeAll
+  static void start() {
+    cluster = TestCluster.start(1);
+    base = cluster.baseUrl(0);
+    alice = Http.login(base, "alice");
+  }
+
+  @AfterAll
+  static void stop() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  private static String create(String body) {
+    Http.Response response = Http.post(base + "/api/auctions", body, alice);
+    assertThat(response.status()).as(response.body()).isEqualTo(201);
+    return response.json().getString("id");
+  }
+
+  private static String createDefault() {
+    return create("{\"title\":\"Lamp\",\"currency\":\"EUR\",\"startingPrice\":1000,\"minIncrement\":50,"
+        + "\"durationSeconds\":600}");
+  }
+
+  @Test
+  void healthReportsTheNodeAndClusterSize() {
+    Http.Response health = Http.get(base + "/health");
+    assertThat(health.status()).isEqualTo(200);
+    assertThat(health.json().getString("status")).isEqualTo("UP");
+    assertThat(health.json().getString("node")).isEqualTo("node1");
+    assertThat(health.json().getInteger("clusterSize")).isEqualTo(1);
+  }
+
+  @Test
+  void createReadBidAndPageTheEvents() {
+    String id = createDefault();
+    JsonObject auction = Http.get(base + "/api/auctions/" + id).json();
+    assertThat(auction.getString("status")).isEqualTo("OPEN");
+    assertThat(auction.getString("seller")).isEqualTo("alice");
+    assertThat(auction.getLong("seq")).isEqualTo(1);
+    assertThat(auction.getLong("endsAt")).isGreaterThan(System.currentTimeMillis() + 590_000);
+
+    String bob = Http.login(base, "bob");
+    for (long amount = 1000; amount < 1300; amount += 50) {
+      Http.Response bid = Http.post(base + "/api/auctions/" + id + "/bids", "{\"amount\":" + amount + "}", bob);
+      assertThat(bid.status()).isEqualTo(201);
+      assertThat(bid.json().getBoolean("accepted")).isTrue();
+      assertThat(bid.json().getString("bidder")).isEqualTo("bob");
+    }
+    JsonObject after = Http.get(base + "/api/auctions/" + id).json();
+    assertThat(after.getLong("currentPrice")).isEqualTo(1250);
+    assertThat(after.getString("leader")).isEqualTo("bob");
+    assertThat(after.getInteger("bidCount")).isEqualTo(6);
+    assertThat(after.getLong("seq")).isEqualTo(7);
+
+    JsonArray page = (JsonArray) Http.get(base + "/api/auctions/" + id + "/events?after=2&limit=3").value();
+    assertThat(page.stream().map(e -> ((JsonObject) e).getLong("seq")).toList()).containsExactly(3L, 4L, 5L);
+    JsonArray rest = (JsonArray) Http.get(base + "/api/auctions/" + id + "/events?after=5").value();
+    assertThat(rest.stream().map(e -> ((JsonObject) e).getLong("seq")).toList()).containsExactly(6L, 7L);
+
+    JsonArray list = (JsonArray) Http.get(base + "/api/auctions").value();
+    assertThat(list.stream().map(a -> ((JsonObject) a).getString("id"))).contains(id);
+  }
+
+  @Test
+  void anAuctionClosesAtItsEndWithTheWinner() {
+    String id = create("{\"title\":\"Quick\",\"currency\":\"EUR\",\"startingPrice\":100,\"minIncrement\":1,"
+        + "\"durationSeconds\":1}");
+    String bob = Http.login(base, "bob");
+    Http.post(base + "/api/auctions/" + id + "/bids", "{\"amount\":150}", bob);
+    Wait.until("the auction closes", Duration.ofSeconds(10),
+        () -> "CLOSED".equals(Http.get(base + "/api/auctions/" + id).json().getString("status")));
+    JsonObject closed = Http.get(base + "/api/auctions/" + id).json();
+    assertThat(closed.getString("winner")).isEqualTo("bob");
+    JsonArray events = (JsonArray) Http.get(base + "/api/auctions/" + id + "/events").value();
+    assertThat(events.stream().filter(e -> "auction.closed".equals(((JsonObject) e).getString("type")))).hasSize(1);
+    Http.Response late = Http.post(base + "/api/auctions/" + id + "/bids", "{\"amount\":500}", bob);
+    assertThat(late.status()).isEqualTo(410);
+    assertThat(late.json().getString("error")).isEqualTo("AUCTION_CLOSED");
+  }
+
+  static Stream<Arguments> badBids() {
+    return Stream.of(
+        Arguments.of("{\"amount\":\"100\"}", 400, "INVALID_BID"),
+        Arguments.of("{\"amount\":10.5}", 400, "INVALID_BID"),
+        Arguments.of("{\"amount\":1e3}", 400, "INVALID_BID"),
+        Arguments.of("{\"amount\":0}", 400, "INVALID_BID"),
+        Arguments.of("{\"amount\":-1}", 400, "INVALID_BID"),
+        Arguments.of("{\"amount\":9007199254740992}", 400, "INVALID_BID"),
+        Arguments.of("{\"amount\":123456789012345678901234567890}", 400, "INVALID_BID"),
+        Arguments.of("{\"amount\":null}", 400, "INVALID_BID"),
+        Arguments.of("{\"amount\":true}", 400, "INVALID_BID"),
+        Arguments.of("{}", 400, "INVALID_BID"),
+        Arguments.of("[1000]", 400, "INVALID_JSON"),
+        Arguments.of("{\"amount\":", 400, "INVALID_JSON"),
+        Arguments.of("", 400, "INVALID_JSON"),
+        Arguments.of("\u00ff\u00fe garbage", 400, "INVALID_JSON"),
+        Arguments.of("{\"amount\":999}", 409, "BID_TOO_LOW"),
+        Arguments.of("{\"amount\":\"" + "9".repeat(70_000) + "\"}", 413, "BODY_TOO_LARGE"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("badBids")
+  void badBidsGetAClearErrorAndChangeNothing(String body, int status, String code) {
+    String id = createDefault();
+    Http.Response response = Http.post(base + "/api/auctions/" + id + "/bids", body, alice);
+    assertThat(response.status()).isEqualTo(status);
+    assertThat(response.json().getString("error")).isEqualTo(code);
+    assertThat(response.json().getString("message")).isNotBlank();
+    assertThat(response.body()).doesNotContain("Exception").doesNotContain("io.gavel");
+    assertThat(Http.get(base + "/api/auctions/" + id).json().getLong("seq")).isEqualTo(1);
+  }
+
+  @Test
+  void bidsNeedAValidToken() {
+    String id = createDefault();
+    for (String token : new String[] {null, "garbage", alice + "x",
+        // alg "none", subject alice, far-future expiry
+        "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiJhbGljZSIsImlzcyI6ImdhdmVsIiwiZXhwIjo0MTAyNDQ0ODAwfQ."}) {
+      Http.Response response = Http.post(base + "/api/auctions/" + id + "/bids", "{\"amount\":5000}", token);
+      assertThat(response.status()).isEqualTo(401);
+      assertThat(response.json().getString("error")).isEqualTo("UNAUTHORIZED");
+    }
+    assertThat(Http.get(base + "/api/auctions/" + id).json().getLong("seq")).isEqualTo(1);
+  }
+
+  @Test
+  void unknownAuctionsAreNotFound() {
+    for (String path : new String[] {"/api/auctions/nope", "/api/auctions/nope/events", "/api/auctions/bad%20id"}) {
+      Http.Response response = Http.get(base + path);
+      assertThat(response.status()).isEqualTo(404);
+      assertThat(response.json().getString("error")).isEqualTo("AUCTION_NOT_FOUND");
+    }
+    Http.Response bid = Http.post(base + "/api/auctions/nope/bids", "{\"amount\":100}", alice);
+    assertThat(bid.status()).isEqualTo(404);
+    assertThat(bid.json().getString("error")).isEqualTo("AUCTION_NOT_FOUND");
+  }
+
+  @Test
+  void badAuctionsAndQueriesAreRefused() {
+    String[] bodies = {
+        "{\"title\":\"\",\"currency\":\"EUR\",\"startingPrice\":1,\"minIncrement\":1,\"durationSeconds\":60}",
+        "{\"title\":\"t\",\"currency\":\"euro\",\"startingPrice\":1,\"minIncrement\":1,\"durationSeconds\":60}",
+        "{\"title\":\"t\",\"currency\":\"EUR\",\"startingPrice\":1.5,\"minIncrement\":1,\"durationSeconds\":60}",
+        "{\"title\":\"t\",\"currency\":\"EUR\",\"startingPrice\":1,\"minIncrement\":0,\"durationSeconds\":60}",
+        "{\"title\":\"t\",\"currency\":\"EUR\",\"startingPrice\":1,\"minIncrement\":1,\"durationSeconds\":0}",
+        "{\"title\":\"t\",\"currency\":\"EUR\",\"startingPrice\":1,\"minIncrement\":1,\"durationSeconds\":60,"
+            + "\"antiSnipingSeconds\":-1}",
+        "{\"currency\":\"EUR\",\"startingPrice\":1,\"minIncrement\":1,\"durationSeconds\":60}"};
+    int before = ((JsonArray) Http.get(base + "/api/auctions").value()).size();
+    for (String body : bodies) {
+      Http.Response response = Http.post(base + "/api/auctions", body, alice);
+      assertThat(response.status()).as(body).isEqualTo(400);
+      assertThat(response.json().getString("error")).isEqualTo("INVALID_AUCTION");
+    }
+    assertThat(((JsonArray) Http.get(base + "/api/auctions").value()).size()).isEqualTo(before);
+
+    Http.Response unauthenticated = Http.post(base + "/api/auctions", "{}", null);
+    assertThat(unauthenticated.status()).isEqualTo(401);
+
+    String id = createDefault();
+    for (String query : new String[] {"after=-1", "after=x", "limit=0", "limit=1001", "after=1e3"}) {
+      Http.Response response = Http.get(base + "/api/auctions/" + id + "/events?" + query);
+      assertThat(response.status()).as(query).isEqualTo(400);
+      assertThat(response.json().getString("error")).isEqualTo("INVALID_REQUEST");
+    }
+  }
+
+  @Test
+  void loginChecksTheHashedPassword() {
+    Http.Response wrong = Http.post(base + "/api/login", "{\"user\":\"alice\",\"password\":\"nope\"}", null);
+    assertThat(wrong.status()).isEqualTo(401);
+    assertThat(wrong.json().getString("error")).isEqualTo("BAD_CREDENTIALS");
+    Http.Response unknown = Http.post(base + "/api/login", "{\"user\":\"mallory\",\"password\":\"gavel-demo\"}", null);
+    assertThat(unknown.status()).isEqualTo(401);
+    Http.Response malformed = Http.post(base + "/api/login", "{\"user\":1}", null);
+    assertThat(malformed.status()).isEqualTo(400);
+    Http.Response ok = Http.post(base + "/api/login", "{\"user\":\"carol\",\"password\":\"gavel-demo\"}", null);
+    assertThat(ok.status()).isEqualTo(200);
+    assertThat(ok.json().getString("user")).isEqualTo("carol");
+  }
+
+  @Test
+  void unknownRoutesAreJson404s() {
+    Http.Response response = Http.get(base + "/api/nothing-here");
+    assertThat(response.status()).isEqualTo(404);
+    assertThat(response.json().getString("error")).isEqualTo("NOT_FOUND");
+  }
+
+  @Test
+  void thePageAndItsLibrariesAreServed() {
+    assertThat(Http.get(base + "/").body()).contains("vendor/vertx-eventbus.js").contains("app.js");
+    assertThat(Http.get(base + "/vendor/vertx-eventbus.js").status()).isEqualTo(200);
+    assertThat(Http.get(base + "/vendor/sockjs.min.js").status()).isEqualTo(200);
+    assertThat(Http.get(base + "/app.js").status()).isEqualTo(200);
+  }
+}

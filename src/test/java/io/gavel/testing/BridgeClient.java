@@ -1,0 +1,95 @@
+package io.gavel.testing;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Speaks the event-bus bridge protocol over the raw WebSocket endpoint {@code /eventbus/websocket}, as the
+ * Vert.x event-bus JS client does: register, send with a reply address, receive.
+ */
+public final class BridgeClient implements AutoCloseable {
+  // Held for as long as the socket lives: Vert.x 5 closes a client's sockets once the client is collected.
+  private final WebSocketClient client;
+  private final WebSocket socket;
+  private final Map<String, List<JsonObject>> received = new ConcurrentHashMap<>();
+  private final Map<String, Promise<JsonObject>> replies = new ConcurrentHashMap<>();
+  private final List<JsonObject> errors = new CopyOnWriteArrayList<>();
+
+  private BridgeClient(WebSocketClient client, WebSocket socket) {
+    this.client = client;
+    this.socket = socket;
+    socket.handler(this::onFrame);
+  }
+
+  public static BridgeClient connect(Vertx vertx, int port) {
+    WebSocketClient client = vertx.createWebSocketClient();
+    WebSocket socket = client.connect(new WebSocketConnectOptions()
+        .setHost("127.0.0.1").setPort(port).setURI("/eventbus/websocket")).await();
+    return new BridgeClient(client, socket);
+  }
+
+  private void onFrame(Buffer frame) {
+    JsonObject message = new JsonObject(frame);
+    String address = message.getString("address");
+    if (address != null && replies.containsKey(address)) {
+      replies.remove(address).complete(message);
+    } else if ("err".equals(message.getString("type")) && address == null) {
+      errors.add(message);
+    } else if (address != null) {
+      received.computeIfAbsent(address, a -> new CopyOnWriteArrayList<>()).add(message.getJsonObject("body"));
+    }
+  }
+
+  public void register(String address) {
+    received.computeIfAbsent(address, a -> new CopyOnWriteArrayList<>());
+    write(new JsonObject().put("type", "register").put("address", address));
+  }
+
+  /** Sends a request; completes with the reply envelope ({@code type} "rec" with a body, or "err"). */
+  public Future<JsonObject> request(String address, Object body, JsonObject headers) {
+    String replyAddress = UUID.randomUUID().toString();
+    Promise<JsonObject> reply = Promise.promise();
+    replies.put(replyAddress, reply);
+    JsonObject frame = new JsonObject().put("type", "send").put("address", address).put("body", body)
+        .put("replyAddress", replyAddress);
+    if (headers != null) {
+      frame.put("headers", headers);
+    }
+    write(frame);
+    return reply.future();
+  }
+
+  public void write(JsonObject frame) {
+    socket.writeTextMessage(frame.encode()).await();
+  }
+
+  /** Bodies received on an address, in arrival order (a live view). */
+  public List<JsonObject> received(String address) {
+    return received.computeIfAbsent(address, a -> new CopyOnWriteArrayList<>());
+  }
+
+  public List<JsonObject> errors() {
+    return errors;
+  }
+
+  public boolean isClosed() {
+    return socket.isClosed();
+  }
+
+  @Override
+  public void close() {
+    socket.close().await();
+    client.close().await();
+  }
+}

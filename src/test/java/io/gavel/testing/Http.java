@@ -1,0 +1,64 @@
+package io.gavel.testing;
+
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/** A small synchronous JSON client over java.net.http for REST calls in tests. */
+public final class Http {
+  private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  public record Response(int status, String body) {
+    public JsonObject json() {
+      return new JsonObject(body);
+    }
+
+    public Object value() {
+      return Json.decodeValue(body);
+    }
+  }
+
+  private Http() {
+  }
+
+  public static Response get(String url) {
+    return send(HttpRequest.newBuilder(URI.create(url)).GET());
+  }
+
+  public static Response post(String url, String body, String token) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body));
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    return send(request);
+  }
+
+  public static String login(String baseUrl, String user) {
+    Response response = post(baseUrl + "/api/login",
+        new JsonObject().put("user", user).put("password", "gavel-demo").encode(), null);
+    if (response.status() != 200) {
+      throw new AssertionError("login of " + user + " failed: " + response);
+    }
+    return response.json().getString("token");
+  }
+
+  private static Response send(HttpRequest.Builder request) {
+    try {
+      HttpResponse<String> response =
+          CLIENT.send(request.timeout(Duration.ofSeconds(15)).build(), HttpResponse.BodyHandlers.ofString());
+      return new Response(response.statusCode(), response.body());
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}

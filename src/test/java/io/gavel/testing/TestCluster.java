@@ -1,0 +1,98 @@
+package io.gavel.testing;
+
+import io.gavel.config.NodeConfig;
+import io.gavel.node.GavelNode;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+/**
+ * N real Gavel nodes in this JVM, each a clustered Vert.x with its own Hazelcast member on free loopback ports,
+ * joined by TCP-IP under a cluster name of their own (so they never merge with anything else on the machine).
+ */
+public final class TestCluster implements AutoCloseable {
+  public static final String JWT_SECRET = "test-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
+
+  private final List<GavelNode> nodes = new ArrayList<>();
+
+  public static TestCluster start(int size, String... extraArgs) {
+    String clusterName = "gavel-test-" + UUID.randomUUID();
+    int[] clusterPorts = freePorts(size);
+    String members = java.util.Arrays.stream(clusterPorts).mapToObj(p -> "127.0.0.1:" + p)
+        .collect(Collectors.joining(","));
+    TestCluster cluster = new TestCluster();
+    try {
+      for (int i = 0; i < size; i++) {
+        List<String> args = new ArrayList<>(List.of(
+            "--http-port", String.valueOf(freePorts(1)[0]),
+            "--cluster-port", String.valueOf(clusterPorts[i]),
+            "--cluster-members", members,
+            "--cluster-name", clusterName,
+            "--node-name", "node" + (i + 1),
+            "--no-demo"));
+        args.addAll(List.of(extraArgs));
+        NodeConfig config = NodeConfig.load(args.toArray(String[]::new), Map.of("GAVEL_JWT_SECRET", JWT_SECRET));
+        // Nodes start one after the other: each must join the cluster the previous ones formed.
+        cluster.nodes.add(GavelNode.start(config).await());
+      }
+      Wait.until("all " + size + " members see each other and partitions are safe", Duration.ofSeconds(60),
+          () -> cluster.nodes.stream().allMatch(n -> n.clusterSize() == size
+              && n.hazelcast().getPartitionService().isClusterSafe()));
+    } catch (RuntimeException | Error e) {
+      cluster.close();
+      throw e;
+    }
+    return cluster;
+  }
+
+  public GavelNode node(int i) {
+    return nodes.get(i);
+  }
+
+  public List<GavelNode> nodes() {
+    return nodes;
+  }
+
+  public String baseUrl(int i) {
+    return "http://127.0.0.1:" + nodes.get(i).config().httpPort();
+  }
+
+  @Override
+  public void close() {
+    for (GavelNode node : nodes) {
+      try {
+        node.stop().await();
+      } catch (RuntimeException e) {
+        // keep closing the others
+      }
+    }
+  }
+
+  static int[] freePorts(int count) {
+    List<ServerSocket> sockets = new ArrayList<>();
+    try {
+      int[] ports = new int[count];
+      for (int i = 0; i < count; i++) {
+        ServerSocket socket = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+        sockets.add(socket);
+        ports[i] = socket.getLocalPort();
+      }
+      return ports;
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } finally {
+      for (ServerSocket s : sockets) {
+        try {
+          s.close();
+        } catch (IOException ignored) {
+          // nothing to do
+        }
+      }
+    }
+  }
+}
