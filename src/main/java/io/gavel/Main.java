@@ -46,7 +46,9 @@ public final class Main {
           if (e instanceof ConfigException) {
             System.err.println("gavel: " + e.getMessage());
           } else {
-            LOG.error("{} failed to start", config.nodeName(), e);
+            LOG.debug("start failure", e);
+            System.err.println("gavel: " + config.nodeName() + " failed to start: " + e.getMessage()
+                + " (HTTP port " + config.httpPort() + ", cluster port " + config.clusterPort() + ")");
           }
           Runtime.getRuntime().halt(1);
         });

@@ -37,7 +37,8 @@ public final class GatewayVerticle extends VerticleBase {
   private static final int MAX_EVENTS_PAGE = 1000;
   private static final String USER = "gavel.user";
 
-  public record Settings(String host, int port, String nodeName, JsonObject bridge) {
+  /** {@code bridge} is the bridge section of gavel.json (timeouts); {@code addresses} is validated from it. */
+  public record Settings(String host, int port, String nodeName, JsonObject bridge, AddressPolicy addresses) {
   }
 
   private final Settings settings;
@@ -89,7 +90,7 @@ public final class GatewayVerticle extends VerticleBase {
   }
 
   private Router bridge() {
-    AddressPolicy policy = AddressPolicy.from(settings.bridge());
+    AddressPolicy policy = settings.addresses();
     SockJSBridgeOptions options = new SockJSBridgeOptions()
         .setInboundPermitteds(policy.inbound())
         .setOutboundPermitteds(policy.outbound())

@@ -9,6 +9,7 @@ import io.gavel.cluster.BusPublisher;
 import io.gavel.cluster.HazelcastSetup;
 import io.gavel.config.NodeConfig;
 import io.gavel.config.NodeConfig.Role;
+import io.gavel.gateway.AddressPolicy;
 import io.gavel.gateway.GatewayVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -37,7 +38,9 @@ public final class GavelNode {
 
   public static Future<GavelNode> start(NodeConfig config) {
     long started = System.nanoTime();
+    // Read every file the roles need before joining the cluster, so a bad one fails the start at once.
     UserDirectory users = config.has(Role.GATEWAY) ? UserDirectory.load(config.usersFile()) : null;
+    AddressPolicy addresses = config.has(Role.GATEWAY) ? AddressPolicy.from(config.bridge()) : null;
     BusPublisher publisher = new BusPublisher();
     HazelcastClusterManager clusterManager =
         new HazelcastClusterManager(HazelcastSetup.config(config, publisher));
@@ -49,9 +52,8 @@ public final class GavelNode {
         .compose(vertx -> {
           publisher.attach(vertx);
           GavelNode node = new GavelNode(config, vertx, clusterManager.getHazelcastInstance());
-          return node.deploy(users)
-              .map(node)
-              .recover(e -> vertx.close().transform(closed -> Future.failedFuture(e)));
+          // Closing is started, not awaited: callbacks chained on a closed Vert.x would never run.
+          return node.deploy(users, addresses).map(node).onFailure(e -> vertx.close());
         })
         .onSuccess(node -> {
           node.ready = true;
@@ -60,7 +62,7 @@ public final class GavelNode {
         });
   }
 
-  private Future<?> deploy(UserDirectory users) {
+  private Future<?> deploy(UserDirectory users, AddressPolicy addresses) {
     Future<?> auctions = Future.succeededFuture();
     if (config.has(Role.AUCTION)) {
       auctions = vertx.deployVerticle(new AuctionVerticle(store, config.closeSweepMillis()))
@@ -72,7 +74,8 @@ public final class GavelNode {
     return auctions
         .compose(v -> Tokens.create(vertx, config.jwtSecret(), config.tokenTtlSeconds()))
         .compose(tokens -> vertx.deployVerticle(new GatewayVerticle(
-            new GatewayVerticle.Settings(config.httpHost(), config.httpPort(), config.nodeName(), config.bridge()),
+            new GatewayVerticle.Settings(config.httpHost(), config.httpPort(), config.nodeName(), config.bridge(),
+                addresses),
             store, users, tokens, this::clusterSize, () -> ready)));
   }
 

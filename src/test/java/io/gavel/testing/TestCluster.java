@@ -20,7 +20,13 @@ public final class TestCluster implements AutoCloseable {
 
   private final List<GavelNode> nodes = new ArrayList<>();
 
-  public static TestCluster start(int size, String... extraArgs) {
+  public static TestCluster start(int size) {
+    return start(new String[size][0]);
+  }
+
+  /** One node per entry, each started with the extra options given for it. */
+  public static TestCluster start(String[][] nodeArgs) {
+    int size = nodeArgs.length;
     String clusterName = "gavel-test-" + UUID.randomUUID();
     int[] clusterPorts = freePorts(size);
     String members = java.util.Arrays.stream(clusterPorts).mapToObj(p -> "127.0.0.1:" + p)
@@ -35,7 +41,7 @@ public final class TestCluster implements AutoCloseable {
             "--cluster-name", clusterName,
             "--node-name", "node" + (i + 1),
             "--no-demo"));
-        args.addAll(List.of(extraArgs));
+        args.addAll(List.of(nodeArgs[i]));
         NodeConfig config = NodeConfig.load(args.toArray(String[]::new), Map.of("GAVEL_JWT_SECRET", JWT_SECRET));
         // Nodes start one after the other: each must join the cluster the previous ones formed.
         cluster.nodes.add(GavelNode.start(config).await());

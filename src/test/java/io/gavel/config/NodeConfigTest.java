@@ -1,0 +1,61 @@
+package io.gavel.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.gavel.config.NodeConfig.Role;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class NodeConfigTest {
+
+  @Test
+  void theShippedConfigGivesTheContractDefaults() {
+    NodeConfig config = NodeConfig.load(new String[0], Map.of());
+    assertThat(config.httpHost()).isEqualTo("127.0.0.1");
+    assertThat(config.httpPort()).isEqualTo(8080);
+    assertThat(config.clusterPort()).isEqualTo(5701);
+    assertThat(config.clusterMembers()).hasSize(10).first().isEqualTo("127.0.0.1:5701");
+    assertThat(config.clusterMembers()).last().isEqualTo("127.0.0.1:5710");
+    assertThat(config.roles()).containsExactlyInAnyOrder(Role.GATEWAY, Role.AUCTION);
+    assertThat(config.demo()).isTrue();
+    assertThat(config.tokenTtlSeconds()).isEqualTo(3600);
+    assertThat(config.jwtSecret()).isNull();
+  }
+
+  @Test
+  void optionsBeatEnvironmentWhichBeatsTheFile() {
+    NodeConfig config = NodeConfig.load(
+        new String[] {"--http-port", "8081", "--cluster-members=10.0.0.1:5701,10.0.0.2:5701", "--no-demo"},
+        Map.of("GAVEL_HTTP_PORT", "9999", "GAVEL_CLUSTER_PORT", "5702", "GAVEL_ROLES", "auction",
+            "GAVEL_TOKEN_TTL_SECONDS", "60", "GAVEL_JWT_SECRET", "s3cret"));
+    assertThat(config.httpPort()).isEqualTo(8081);
+    assertThat(config.clusterPort()).isEqualTo(5702);
+    assertThat(config.clusterMembers()).isEqualTo(List.of("10.0.0.1:5701", "10.0.0.2:5701"));
+    assertThat(config.roles()).isEqualTo(Set.of(Role.AUCTION));
+    assertThat(config.demo()).isFalse();
+    assertThat(config.tokenTtlSeconds()).isEqualTo(60);
+    assertThat(config.jwtSecret()).isEqualTo("s3cret");
+    assertThat(config.nodeName()).isEqualTo("gavel-8081");
+  }
+
+  @Test
+  void badSettingsFailWithTheirName() {
+    assertFails(new String[] {"--http-port", "http"}, Map.of(), "httpPort");
+    assertFails(new String[] {"--http-port", "70000"}, Map.of(), "httpPort");
+    assertFails(new String[0], Map.of("GAVEL_CLUSTER_MEMBERS", "127.0.0.1:5701-5703"), "clusterMembers");
+    assertFails(new String[] {"--roles", "gateway,banker"}, Map.of(), "roles");
+    assertFails(new String[] {"--token-ttl", "0"}, Map.of(), "tokenTtlSeconds");
+    assertFails(new String[] {"--frobnicate", "1"}, Map.of(), "unknown option --frobnicate");
+    assertFails(new String[] {"--http-port"}, Map.of(), "--http-port needs a value");
+    assertFails(new String[] {"--conf", "no-such-dir"}, Map.of(), "no-such-dir");
+  }
+
+  private static void assertFails(String[] args, Map<String, String> env, String mentions) {
+    assertThatThrownBy(() -> NodeConfig.load(args, env))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(mentions);
+  }
+}
