@@ -5,19 +5,23 @@ import io.gavel.config.NodeConfig;
 import io.gavel.node.GavelNode;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
 
-/** {@code java -jar target/gavel.jar [options]}: starts one Gavel node. */
+/**
+ * {@code java -jar target/gavel.jar [options]}: starts one Gavel node. SIGTERM or SIGINT stops it gracefully
+ * (see {@link GavelNode#stop()}) and exits 0; if that takes longer than {@value #SHUTDOWN_SECONDS} s, it exits 1.
+ */
 public final class Main {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
-  private static final long SHUTDOWN_SECONDS = 20;
+  private static final long SHUTDOWN_SECONDS = 25;
 
   private Main() {
   }
 
-  public static void main(String[] args) {
+  public static void main(String[] args) throws InterruptedException {
     NodeConfig config;
     try {
       config = NodeConfig.load(args, System.getenv());
@@ -26,31 +30,48 @@ public final class Main {
       System.exit(2);
       return;
     }
-    AtomicReference<GavelNode> running = new AtomicReference<>();
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      GavelNode node = running.get();
-      if (node != null) {
-        LOG.info("{} stopping", config.nodeName());
-        node.stop().onComplete(done -> stopped.countDown());
-        try {
-          stopped.await(SHUTDOWN_SECONDS, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-    }, "gavel-shutdown"));
+    CountDownLatch started = new CountDownLatch(1);
+    GavelNode[] node = new GavelNode[1];
     GavelNode.start(config)
-        .onSuccess(running::set)
+        .onSuccess(n -> {
+          node[0] = n;
+          started.countDown();
+        })
         .onFailure(e -> {
-          if (e instanceof ConfigException) {
-            System.err.println("gavel: " + e.getMessage());
-          } else {
-            LOG.debug("start failure", e);
-            System.err.println("gavel: " + config.nodeName() + " failed to start: " + e.getMessage()
-                + " (HTTP port " + config.httpPort() + ", cluster port " + config.clusterPort() + ")");
-          }
+          LOG.debug("start failure", e);
+          System.err.println("gavel: " + config.nodeName() + " failed to start: " + e.getMessage()
+              + (e instanceof ConfigException ? ""
+                  : " (HTTP port " + config.httpPort() + ", cluster port " + config.clusterPort() + ")"));
           Runtime.getRuntime().halt(1);
         });
+    AtomicBoolean stopping = new AtomicBoolean();
+    for (String signal : new String[] {"TERM", "INT"}) {
+      Signal.handle(new Signal(signal), s -> {
+        if (!stopping.compareAndSet(false, true)) {
+          return;
+        }
+        new Thread(() -> stop(config, node, started), "gavel-stop").start();
+      });
+    }
+  }
+
+  private static void stop(NodeConfig config, GavelNode[] node, CountDownLatch started) {
+    try {
+      if (!started.await(SHUTDOWN_SECONDS, TimeUnit.SECONDS)) {
+        Runtime.getRuntime().halt(1);
+      }
+      long begin = System.nanoTime();
+      LOG.info("{} stopping", config.nodeName());
+      CountDownLatch stopped = new CountDownLatch(1);
+      node[0].stop().onComplete(done -> stopped.countDown());
+      if (stopped.await(SHUTDOWN_SECONDS, TimeUnit.SECONDS)) {
+        LOG.info("{} stopped in {} ms", config.nodeName(), (System.nanoTime() - begin) / 1_000_000);
+        System.exit(0);
+      }
+      LOG.error("{} did not stop within {} s", config.nodeName(), SHUTDOWN_SECONDS);
+      Runtime.getRuntime().halt(1);
+    } catch (InterruptedException e) {
+      Runtime.getRuntime().halt(1);
+    }
   }
 }

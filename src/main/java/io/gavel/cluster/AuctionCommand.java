@@ -31,6 +31,11 @@ public abstract class AuctionCommand
   /** The events this command produces on the current state (null when the auction does not exist). */
   protected abstract List<AuctionEvent> decide(Auction current);
 
+  /** The events this very command produced on an earlier run, if it ran before; by default commands don't know. */
+  protected List<AuctionEvent> earlierRun(Auction current) {
+    return List.of();
+  }
+
   @Override
   public void setHazelcastInstance(HazelcastInstance hazelcast) {
     this.sink = EventSink.of(hazelcast);
@@ -48,6 +53,10 @@ public abstract class AuctionCommand
 
   CommandResult run(Map.Entry<String, Auction> entry, boolean primary) {
     Auction auction = entry.getValue();
+    List<AuctionEvent> earlier = auction == null ? List.of() : earlierRun(auction);
+    if (!earlier.isEmpty()) {
+      return CommandResult.done(earlier, AuctionView.of(auction));
+    }
     List<AuctionEvent> events;
     try {
       events = decide(auction);

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * The auctions, kept in a Hazelcast map partitioned across the cluster with a backup on another member. Every
@@ -25,11 +26,13 @@ public final class AuctionStore {
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
 
   private final Vertx vertx;
+  private final HazelcastInstance hazelcast;
   private final IMap<String, io.gavel.domain.Auction> auctions;
   private final SecureRandom random = new SecureRandom();
 
   public AuctionStore(Vertx vertx, HazelcastInstance hazelcast) {
     this.vertx = vertx;
+    this.hazelcast = hazelcast;
     this.auctions = hazelcast.getMap(MAP_NAME);
   }
 
@@ -42,7 +45,9 @@ public final class AuctionStore {
   }
 
   public Future<CommandResult> placeBid(String auctionId, String bidder, long amount) {
-    return run(auctionId, new Commands.PlaceBid(bidder, amount, System.currentTimeMillis()));
+    // The request id makes the command idempotent: Hazelcast retries it on the backup if the owner dies mid-way.
+    String requestId = UUID.randomUUID().toString();
+    return run(auctionId, new Commands.PlaceBid(bidder, amount, System.currentTimeMillis(), requestId));
   }
 
   public Future<CommandResult> closeIfDue(String auctionId) {
@@ -72,6 +77,12 @@ public final class AuctionStore {
   public Future<List<String>> dueIds() {
     return vertx.executeBlocking(
         () -> List.copyOf(auctions.executeOnEntries(new Reads.View(), new Reads.Due()).keySet()), false);
+  }
+
+  /** The name of the node that owns the auction's partition (its primary copy), or null while unassigned. */
+  public String ownerNode(String auctionId) {
+    var owner = hazelcast.getPartitionService().getPartition(auctionId).getOwner();
+    return owner == null ? null : owner.getAttribute(HazelcastSetup.NODE_ATTRIBUTE);
   }
 
   private Future<CommandResult> run(String auctionId, AuctionCommand command) {

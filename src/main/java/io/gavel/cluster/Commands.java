@@ -38,16 +38,23 @@ final class Commands {
     private static final long serialVersionUID = 1L;
     private final String bidder;
     private final long amount;
+    private final String requestId;
 
-    PlaceBid(String bidder, long amount, long now) {
+    PlaceBid(String bidder, long amount, long now, String requestId) {
       super(now);
       this.bidder = bidder;
       this.amount = amount;
+      this.requestId = requestId;
     }
 
     @Override
     protected List<AuctionEvent> decide(Auction current) {
-      return existing(current).decideBid(bidder, amount, now);
+      return existing(current).decideBid(bidder, amount, now, requestId);
+    }
+
+    @Override
+    protected List<AuctionEvent> earlierRun(Auction current) {
+      return current.eventsOfRequest(requestId);
     }
   }
 

@@ -3,6 +3,7 @@ package io.gavel.cluster;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.config.SplitBrainProtectionConfig;
 import com.hazelcast.config.XmlConfigBuilder;
 import io.gavel.config.ConfigException;
 import io.gavel.config.NodeConfig;
@@ -13,6 +14,9 @@ import java.util.regex.Pattern;
 
 /** Builds a member's Hazelcast config: {@code <conf>/hazelcast.xml} plus this node's address and member list. */
 public final class HazelcastSetup {
+  /** Member attribute holding the Gavel node name. */
+  public static final String NODE_ATTRIBUTE = "gavel.node";
+  private static final String MAJORITY = "gavel-majority";
   private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
 
   private HazelcastSetup() {
@@ -44,6 +48,13 @@ public final class HazelcastSetup {
     join.getAutoDetectionConfig().setEnabled(false);
     // One entry per member: a port range in a member entry fails in Hazelcast 5.3 when interfaces are enabled.
     join.getTcpIpConfig().setEnabled(true).setMembers(node.clusterMembers());
+    config.getMemberAttributeConfig().setAttribute(NODE_ATTRIBUTE, node.nodeName());
+    if (node.minClusterSize() > 1) {
+      // A side of a split smaller than this refuses auction reads and writes (503 CLUSTER_UNAVAILABLE) instead of
+      // accepting bids that the other side never sees and a merge would have to throw away.
+      config.addSplitBrainProtectionConfig(new SplitBrainProtectionConfig(MAJORITY, true, node.minClusterSize()));
+      config.getMapConfig(AuctionStore.MAP_NAME).setSplitBrainProtectionName(MAJORITY);
+    }
     config.getUserContext().put(EventSink.USER_CONTEXT_KEY, sink);
     return config;
   }

@@ -27,6 +27,7 @@ public record NodeConfig(
     String clusterHost,
     int clusterPort,
     List<String> clusterMembers,
+    int minClusterSize,
     Set<Role> roles,
     boolean demo,
     Path usersFile,
@@ -49,6 +50,7 @@ public record NodeConfig(
     OPTIONS.put("--cluster-members", new String[] {"clusterMembers", "GAVEL_CLUSTER_MEMBERS"});
     OPTIONS.put("--node-name", new String[] {"nodeName", "GAVEL_NODE_NAME"});
     OPTIONS.put("--cluster-name", new String[] {"clusterName", "GAVEL_CLUSTER_NAME"});
+    OPTIONS.put("--min-cluster-size", new String[] {"minClusterSize", "GAVEL_MIN_CLUSTER_SIZE"});
     OPTIONS.put("--roles", new String[] {"roles", "GAVEL_ROLES"});
     OPTIONS.put("--token-ttl", new String[] {"tokenTtlSeconds", "GAVEL_TOKEN_TTL_SECONDS"});
     OPTIONS.put("--demo", new String[] {"demo", "GAVEL_DEMO"});
@@ -91,6 +93,7 @@ public record NodeConfig(
         s.string("clusterHost", "127.0.0.1"),
         clusterPort,
         s.members("clusterMembers"),
+        (int) s.longInRange("minClusterSize", 1, 1, 1000),
         s.roles("roles"),
         s.bool("demo", true),
         confDir.resolve(s.string("usersFile", "users.json")),

@@ -3,7 +3,9 @@ package io.gavel.domain;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -17,6 +19,8 @@ import java.util.regex.Pattern;
 public final class Auction implements Serializable {
   private static final long serialVersionUID = 1L;
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+  /** How many recent bid requests an auction remembers to answer their retries. */
+  static final int REMEMBERED_REQUESTS = 1024;
 
   private final String id;
   private final AuctionTerms terms;
@@ -29,6 +33,12 @@ public final class Auction implements Serializable {
   private String winner;
   private long lastEventAt;
   private final List<AuctionEvent> history = new ArrayList<>();
+  private final LinkedHashMap<String, Long> recentRequests = new LinkedHashMap<>() {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+      return size() > REMEMBERED_REQUESTS;
+    }
+  };
 
   private Auction(AuctionEvent.Created created) {
     this.id = created.auctionId();
@@ -62,7 +72,7 @@ public final class Auction implements Serializable {
    * starting price, every later one at least the current price plus the minimum increment. A bid inside the
    * anti-sniping window moves {@code endsAt} to {@code now + window} and adds an {@code auction.extended} event.
    */
-  public List<AuctionEvent> decideBid(String bidder, long amount, long now) {
+  public List<AuctionEvent> decideBid(String bidder, long amount, long now, String requestId) {
     requireUser(bidder, ErrorCode.UNAUTHORIZED);
     if (!Money.isValidAmount(amount)) {
       throw new AuctionException(ErrorCode.INVALID_BID,
@@ -82,11 +92,28 @@ public final class Auction implements Serializable {
     long window = terms.antiSnipingSeconds() * 1000;
     boolean snipe = window > 0 && endsAt - at < window;
     long newEndsAt = snipe ? at + window : endsAt;
-    var bid = new AuctionEvent.BidAccepted(id, seq() + 1, at, bidder, amount, newEndsAt);
+    var bid = new AuctionEvent.BidAccepted(id, seq() + 1, at, bidder, amount, newEndsAt, requestId);
     if (!snipe) {
       return List.of(bid);
     }
     return List.of(bid, new AuctionEvent.Extended(id, seq() + 2, at, newEndsAt));
+  }
+
+  /**
+   * The events an earlier request with this id produced, or empty. A request can run twice when the member that
+   * ran it dies before answering and the cluster retries it on the backup, which already holds the result.
+   */
+  public List<AuctionEvent> eventsOfRequest(String requestId) {
+    Long seq = requestId == null ? null : recentRequests.get(requestId);
+    if (seq == null) {
+      return List.of();
+    }
+    int from = (int) (seq - 1);
+    int to = from + 1;
+    if (to < history.size() && history.get(to) instanceof AuctionEvent.Extended) {
+      to++; // only a bid extends an auction, in the same decision
+    }
+    return List.copyOf(history.subList(from, to));
   }
 
   /** Closes the auction once {@code now} reaches {@code endsAt}; an empty list when it is not due or closed already. */
@@ -109,6 +136,9 @@ public final class Auction implements Serializable {
       leader = bid.bidder();
       bidCount++;
       endsAt = bid.endsAt();
+      if (bid.requestId() != null) {
+        recentRequests.put(bid.requestId(), bid.seq());
+      }
     } else if (event instanceof AuctionEvent.Extended extended) {
       endsAt = extended.endsAt();
     } else if (event instanceof AuctionEvent.Closed closed) {

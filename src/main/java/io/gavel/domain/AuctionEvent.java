@@ -24,7 +24,8 @@ public sealed interface AuctionEvent extends Serializable {
     }
   }
 
-  record BidAccepted(String auctionId, long seq, long at, String bidder, long amount, long endsAt)
+  /** {@code requestId} identifies the request that placed the bid, so a retried request is answered, not re-run. */
+  record BidAccepted(String auctionId, long seq, long at, String bidder, long amount, long endsAt, String requestId)
       implements AuctionEvent {
     public String type() {
       return "bid.accepted";

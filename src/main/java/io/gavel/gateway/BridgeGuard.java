@@ -3,11 +3,16 @@ package io.gavel.gateway;
 import io.gavel.auth.Tokens;
 import io.gavel.domain.ErrorCode;
 import io.gavel.protocol.Wire;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.bridge.BridgeEventType;
 import io.vertx.ext.web.handler.sockjs.BridgeEvent;
+import io.vertx.ext.web.handler.sockjs.SockJSSocket;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 
 /**
  * Checks every inbound bridge message before the bridge forwards it. Headers from the browser are dropped; the
@@ -17,17 +22,30 @@ import io.vertx.ext.web.handler.sockjs.BridgeEvent;
 final class BridgeGuard implements Handler<BridgeEvent> {
   private final AddressPolicy policy;
   private final Tokens tokens;
+  private final BidRelay relay;
+  private final Set<SockJSSocket> sockets = new HashSet<>();
+  private boolean stopping;
 
-  BridgeGuard(AddressPolicy policy, Tokens tokens) {
+  BridgeGuard(AddressPolicy policy, Tokens tokens, BidRelay relay) {
     this.policy = policy;
     this.tokens = tokens;
+    this.relay = relay;
   }
 
   @Override
   public void handle(BridgeEvent event) {
     BridgeEventType type = event.type();
+    if (type == BridgeEventType.SOCKET_CREATED) {
+      sockets.add(event.socket());
+    } else if (type == BridgeEventType.SOCKET_CLOSED) {
+      sockets.remove(event.socket());
+    }
     if (type != BridgeEventType.SEND && type != BridgeEventType.PUBLISH) {
       event.complete(true);
+      return;
+    }
+    if (stopping) {
+      refuse(event, ErrorCode.CLUSTER_UNAVAILABLE);
       return;
     }
     JsonObject raw = event.getRawMessage();
@@ -51,16 +69,37 @@ final class BridgeGuard implements Handler<BridgeEvent> {
       if (bid) {
         refuse(event, ErrorCode.UNAUTHORIZED);
       } else {
-        event.complete(true);
+        forward(event);
       }
       return;
     }
     tokens.verify(token).onComplete(verified -> {
       if (verified.succeeded()) {
         raw.put("headers", new JsonObject().put(Wire.USER_HEADER, verified.result()));
-        event.complete(true);
+        forward(event);
       } else {
         refuse(event, ErrorCode.UNAUTHORIZED);
+      }
+    });
+  }
+
+  private void forward(BridgeEvent event) {
+    JsonObject raw = event.getRawMessage();
+    if (Wire.BID_ADDRESS.equals(raw.getString("address"))) {
+      raw.put("address", relay.address);
+    }
+    event.complete(true);
+  }
+
+  /**
+   * Graceful stop: refuses new inbound messages, lets the bids in flight get their answers, then closes every
+   * bridged socket with a close frame (1001, going away) so browsers reconnect to another node.
+   */
+  Future<Void> stop() {
+    stopping = true;
+    return relay.idle().onComplete(done -> {
+      for (SockJSSocket socket : List.copyOf(sockets)) {
+        socket.close(1001, "node shutting down");
       }
     });
   }

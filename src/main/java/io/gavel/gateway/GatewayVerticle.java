@@ -25,6 +25,10 @@ import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
+import io.vertx.ext.bridge.PermittedOptions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
 import org.slf4j.Logger;
@@ -36,6 +40,7 @@ public final class GatewayVerticle extends VerticleBase {
   static final int MAX_BODY_BYTES = 64 * 1024;
   private static final int MAX_EVENTS_PAGE = 1000;
   private static final String USER = "gavel.user";
+  private static final long SHUTDOWN_SECONDS = 5;
 
   /** {@code bridge} is the bridge section of gavel.json (timeouts); {@code addresses} is validated from it. */
   public record Settings(String host, int port, String nodeName, JsonObject bridge, AddressPolicy addresses) {
@@ -48,6 +53,8 @@ public final class GatewayVerticle extends VerticleBase {
   private final IntSupplier clusterSize;
   private final BooleanSupplier ready;
   private HttpServer server;
+  private BridgeGuard guard;
+  private BidRelay relay;
 
   public GatewayVerticle(Settings settings, AuctionStore store, UserDirectory users, Tokens tokens,
                          IntSupplier clusterSize, BooleanSupplier ready) {
@@ -72,6 +79,7 @@ public final class GatewayVerticle extends VerticleBase {
     router.post("/api/auctions/:id/bids").handler(this::authenticate).handler(this::placeBid);
     router.get("/api/auctions/:id/events").handler(this::events);
     router.route("/api/*").handler(ctx -> ApiError.send(ctx, ErrorCode.NOT_FOUND, "no such route"));
+    router.get("/ops/auctions/:id/owner").handler(this::owner);
 
     // SockJS's non-WebSocket transports POST their frames: they need the body handler.
     router.route("/eventbus/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
@@ -85,19 +93,33 @@ public final class GatewayVerticle extends VerticleBase {
         .setPort(settings.port())
         .setMaxWebSocketFrameSize(MAX_BODY_BYTES)
         .setMaxWebSocketMessageSize(MAX_BODY_BYTES));
-    return server.requestHandler(router).listen()
+    return relay.start().compose(v -> server.requestHandler(router).listen())
         .onSuccess(s -> LOG.info("{} serving HTTP on {}:{}", settings.nodeName(), settings.host(), s.actualPort()));
   }
 
   private Router bridge() {
     AddressPolicy policy = settings.addresses();
+    long replyTimeout = settings.bridge().getLong("replyTimeoutMillis", 10_000L);
+    relay = new BidRelay(vertx, replyTimeout);
+    List<PermittedOptions> inbound = new ArrayList<>(policy.inbound());
+    inbound.add(new PermittedOptions().setAddress(relay.address));
     SockJSBridgeOptions options = new SockJSBridgeOptions()
-        .setInboundPermitteds(policy.inbound())
+        .setInboundPermitteds(inbound)
         .setOutboundPermitteds(policy.outbound())
         .setPingTimeout(settings.bridge().getLong("pingTimeoutMillis", 10_000L))
-        .setReplyTimeout(settings.bridge().getLong("replyTimeoutMillis", 10_000L));
+        .setReplyTimeout(replyTimeout);
     SockJSHandler sockJs = SockJSHandler.create(vertx, new SockJSHandlerOptions().setRegisterWriteHandler(false));
-    return sockJs.bridge(options, new BridgeGuard(policy, tokens));
+    guard = new BridgeGuard(policy, tokens, relay);
+    return sockJs.bridge(options, guard);
+  }
+
+  /**
+   * Graceful stop: the node already reports 503 on /health; bridged requests in flight get their replies, then
+   * sockets get a close frame, then the HTTP server finishes in-flight requests and closes.
+   */
+  @Override
+  public Future<?> stop() {
+    return guard.stop().compose(v -> server.shutdown(SHUTDOWN_SECONDS, TimeUnit.SECONDS));
   }
 
   private void health(RoutingContext ctx) {
@@ -221,6 +243,14 @@ public final class GatewayVerticle extends VerticleBase {
         json(ctx, 200, Wire.events(found.result().get()));
       }
     });
+  }
+
+  /** Which node holds the primary copy of an auction: for operators and fault tests. */
+  private void owner(RoutingContext ctx) {
+    String id = auctionId(ctx);
+    if (id != null) {
+      json(ctx, 200, new JsonObject().put("auctionId", id).put("node", store.ownerNode(id)));
+    }
   }
 
   private void respond(RoutingContext ctx, Future<CommandResult> command,

@@ -15,7 +15,7 @@ class AuctionTest {
   }
 
   private static List<AuctionEvent> bid(Auction auction, String bidder, long amount, long at) {
-    List<AuctionEvent> events = auction.decideBid(bidder, amount, at);
+    List<AuctionEvent> events = auction.decideBid(bidder, amount, at, bidder + "-" + amount);
     events.forEach(auction::apply);
     return events;
   }
@@ -54,9 +54,9 @@ class AuctionTest {
   @Test
   void firstBidMustReachTheStartingPrice() {
     Auction auction = open(TERMS);
-    assertRefused(() -> auction.decideBid("bob", 999, T0 + 1), ErrorCode.BID_TOO_LOW);
+    assertRefused(() -> auction.decideBid("bob", 999, T0 + 1, null), ErrorCode.BID_TOO_LOW);
     List<AuctionEvent> events = bid(auction, "bob", 1_000, T0 + 1);
-    assertThat(events).containsExactly(new AuctionEvent.BidAccepted("lamp", 2, T0 + 1, "bob", 1_000, T0 + 60_000));
+    assertThat(events).containsExactly(new AuctionEvent.BidAccepted("lamp", 2, T0 + 1, "bob", 1_000, T0 + 60_000, "bob-1000"));
     assertThat(auction.currentPrice()).isEqualTo(1_000);
     assertThat(auction.leader()).isEqualTo("bob");
     assertThat(auction.bidCount()).isEqualTo(1);
@@ -66,8 +66,8 @@ class AuctionTest {
   void laterBidsMustBeatThePriceByTheIncrement() {
     Auction auction = open(TERMS);
     bid(auction, "bob", 1_000, T0 + 1);
-    assertRefused(() -> auction.decideBid("carol", 1_049, T0 + 2), ErrorCode.BID_TOO_LOW);
-    assertRefused(() -> auction.decideBid("carol", 1_000, T0 + 2), ErrorCode.BID_TOO_LOW);
+    assertRefused(() -> auction.decideBid("carol", 1_049, T0 + 2, null), ErrorCode.BID_TOO_LOW);
+    assertRefused(() -> auction.decideBid("carol", 1_000, T0 + 2, null), ErrorCode.BID_TOO_LOW);
     assertThat(auction.minimumNextBid()).isEqualTo(1_050);
     bid(auction, "carol", 1_050, T0 + 2);
     assertThat(auction.leader()).isEqualTo("carol");
@@ -78,7 +78,7 @@ class AuctionTest {
   void refusedBidsChangeNothing() {
     Auction auction = open(TERMS);
     bid(auction, "bob", 1_200, T0 + 1);
-    assertRefused(() -> auction.decideBid("carol", 1_100, T0 + 2), ErrorCode.BID_TOO_LOW);
+    assertRefused(() -> auction.decideBid("carol", 1_100, T0 + 2, null), ErrorCode.BID_TOO_LOW);
     assertThat(auction.seq()).isEqualTo(2);
     assertThat(auction.leader()).isEqualTo("bob");
     assertThat(auction.currentPrice()).isEqualTo(1_200);
@@ -87,24 +87,24 @@ class AuctionTest {
   @Test
   void amountsMustBePositiveAndExactInJavaScript() {
     Auction auction = open(TERMS);
-    assertRefused(() -> auction.decideBid("bob", 0, T0 + 1), ErrorCode.INVALID_BID);
-    assertRefused(() -> auction.decideBid("bob", -5, T0 + 1), ErrorCode.INVALID_BID);
-    assertRefused(() -> auction.decideBid("bob", Money.MAX_AMOUNT + 1, T0 + 1), ErrorCode.INVALID_BID);
+    assertRefused(() -> auction.decideBid("bob", 0, T0 + 1, null), ErrorCode.INVALID_BID);
+    assertRefused(() -> auction.decideBid("bob", -5, T0 + 1, null), ErrorCode.INVALID_BID);
+    assertRefused(() -> auction.decideBid("bob", Money.MAX_AMOUNT + 1, T0 + 1, null), ErrorCode.INVALID_BID);
     bid(auction, "bob", Money.MAX_AMOUNT, T0 + 1);
-    assertRefused(() -> auction.decideBid("carol", Money.MAX_AMOUNT, T0 + 2), ErrorCode.BID_TOO_LOW);
+    assertRefused(() -> auction.decideBid("carol", Money.MAX_AMOUNT, T0 + 2, null), ErrorCode.BID_TOO_LOW);
   }
 
   @Test
   void aBidNeedsABidder() {
     Auction auction = open(TERMS);
-    assertRefused(() -> auction.decideBid(null, 1_000, T0 + 1), ErrorCode.UNAUTHORIZED);
-    assertRefused(() -> auction.decideBid("", 1_000, T0 + 1), ErrorCode.UNAUTHORIZED);
+    assertRefused(() -> auction.decideBid(null, 1_000, T0 + 1, null), ErrorCode.UNAUTHORIZED);
+    assertRefused(() -> auction.decideBid("", 1_000, T0 + 1, null), ErrorCode.UNAUTHORIZED);
   }
 
   @Test
   void noBidsAtOrAfterTheEnd() {
     Auction auction = open(TERMS);
-    assertRefused(() -> auction.decideBid("bob", 1_000, T0 + 60_000), ErrorCode.AUCTION_CLOSED);
+    assertRefused(() -> auction.decideBid("bob", 1_000, T0 + 60_000, null), ErrorCode.AUCTION_CLOSED);
     bid(auction, "bob", 1_000, T0 + 59_999);
   }
 
@@ -122,7 +122,7 @@ class AuctionTest {
     assertThat(auction.winner()).isEqualTo("carol");
     assertThat(auction.decideClose(T0 + 70_000)).isEmpty();
     assertThat(auction.isDue(T0 + 70_000)).isFalse();
-    assertRefused(() -> auction.decideBid("bob", 5_000, T0 + 70_000), ErrorCode.AUCTION_CLOSED);
+    assertRefused(() -> auction.decideBid("bob", 5_000, T0 + 70_000, null), ErrorCode.AUCTION_CLOSED);
   }
 
   @Test
@@ -141,7 +141,7 @@ class AuctionTest {
 
     List<AuctionEvent> late = bid(auction, "carol", 1_050, T0 + 55_000);
     assertThat(late).containsExactly(
-        new AuctionEvent.BidAccepted("lamp", 3, T0 + 55_000, "carol", 1_050, T0 + 65_000),
+        new AuctionEvent.BidAccepted("lamp", 3, T0 + 55_000, "carol", 1_050, T0 + 65_000, "carol-1050"),
         new AuctionEvent.Extended("lamp", 4, T0 + 55_000, T0 + 65_000));
     assertThat(auction.endsAt()).isEqualTo(T0 + 65_000);
     assertThat(auction.decideClose(T0 + 64_000)).isEmpty();
@@ -167,7 +167,7 @@ class AuctionTest {
   @Test
   void applyRefusesEventsOutOfSequence() {
     Auction auction = open(TERMS);
-    assertThatThrownBy(() -> auction.apply(new AuctionEvent.BidAccepted("lamp", 3, T0, "bob", 1_000, T0)))
+    assertThatThrownBy(() -> auction.apply(new AuctionEvent.BidAccepted("lamp", 3, T0, "bob", 1_000, T0, null)))
         .isInstanceOf(IllegalStateException.class);
   }
 
@@ -181,5 +181,16 @@ class AuctionTest {
     assertThat(auction.eventsAfter(2, 2)).extracting(AuctionEvent::seq).containsExactly(3L, 4L);
     assertThat(auction.eventsAfter(6, 10)).isEmpty();
     assertThat(auction.eventsAfter(99, 10)).isEmpty();
+  }
+
+  @Test
+  void aRetriedRequestGetsItsFirstAnswerInsteadOfRunningAgain() {
+    Auction auction = open(new AuctionTerms("Lamp", "EUR", 1_000, 50, 60, 10));
+    bid(auction, "bob", 1_000, T0 + 1);
+    List<AuctionEvent> late = bid(auction, "carol", 1_050, T0 + 55_000);
+    assertThat(auction.eventsOfRequest("bob-1000")).extracting(AuctionEvent::seq).containsExactly(2L);
+    assertThat(auction.eventsOfRequest("carol-1050")).isEqualTo(late);
+    assertThat(auction.eventsOfRequest("nobody")).isEmpty();
+    assertThat(auction.eventsOfRequest(null)).isEmpty();
   }
 }

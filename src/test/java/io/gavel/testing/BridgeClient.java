@@ -30,6 +30,18 @@ public final class BridgeClient implements AutoCloseable {
     this.client = client;
     this.socket = socket;
     socket.handler(this::onFrame);
+    socket.closeHandler(v -> closeStatus = socket.closeStatusCode());
+  }
+
+  private volatile Short closeStatus;
+
+  /** The status code of the close frame the server sent, or null while open or when it sent none. */
+  public Short closeStatus() {
+    return closeStatus;
+  }
+
+  public static BridgeClient connect(Vertx vertx, String baseUrl) {
+    return connect(vertx, Integer.parseInt(baseUrl.substring(baseUrl.lastIndexOf(':') + 1)));
   }
 
   public static BridgeClient connect(Vertx vertx, int port) {
@@ -72,6 +84,12 @@ public final class BridgeClient implements AutoCloseable {
 
   public void write(JsonObject frame) {
     socket.writeTextMessage(frame.encode()).await();
+  }
+
+  /** A request that gives up after {@code seconds}: on a dying node the reply may never come. */
+  public JsonObject request(String address, Object body, JsonObject headers, int seconds) throws Exception {
+    return request(address, body, headers).toCompletionStage().toCompletableFuture()
+        .get(seconds, java.util.concurrent.TimeUnit.SECONDS);
   }
 
   /** Bodies received on an address, in arrival order (a live view). */

@@ -1,0 +1,157 @@
+package io.gavel.testing;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * N real Gavel nodes as separate {@code java -jar target/gavel.jar} processes on loopback, for fault tests: start,
+ * wait until healthy, stop gracefully (SIGTERM) or kill (SIGKILL), restart on the same ports. Each node logs to
+ * {@code target/it-logs/<name>-nodeN.log}.
+ */
+public final class ProcessCluster implements AutoCloseable {
+  private static final Path JAR = Path.of("target", "gavel.jar");
+  private static final Duration STARTUP = Duration.ofSeconds(60);
+
+  private final String name;
+  private final String clusterName = "gavel-it-" + UUID.randomUUID();
+  private final int[] httpPorts;
+  private final int[] clusterPorts;
+  private final Process[] processes;
+  private final List<String> extraArgs;
+
+  private ProcessCluster(String name, int size, List<String> extraArgs) {
+    this.name = name;
+    this.httpPorts = TestCluster.freePorts(size);
+    this.clusterPorts = TestCluster.freePorts(size);
+    this.processes = new Process[size];
+    this.extraArgs = extraArgs;
+  }
+
+  /** Starts {@code size} nodes one after the other and waits until every one reports the full cluster. */
+  public static ProcessCluster start(String name, int size, String... extraArgs) {
+    if (!Files.exists(JAR)) {
+      throw new IllegalStateException(JAR + " is missing: fault tests run after `package` (mvn verify)");
+    }
+    ProcessCluster cluster = new ProcessCluster(name, size, List.of(extraArgs));
+    try {
+      for (int i = 0; i < size; i++) {
+        cluster.launch(i);
+        cluster.awaitHealthy(i, i + 1);
+      }
+    } catch (RuntimeException | Error e) {
+      cluster.close();
+      throw e;
+    }
+    return cluster;
+  }
+
+  public int size() {
+    return processes.length;
+  }
+
+  public String baseUrl(int i) {
+    return "http://127.0.0.1:" + httpPorts[i];
+  }
+
+  public boolean isRunning(int i) {
+    return processes[i] != null && processes[i].isAlive();
+  }
+
+  /** (Re)starts node {@code i} on its ports. */
+  public void launch(int i) {
+    if (isRunning(i)) {
+      throw new IllegalStateException("node" + (i + 1) + " is running");
+    }
+    String members = java.util.Arrays.stream(clusterPorts).mapToObj(p -> "127.0.0.1:" + p)
+        .collect(Collectors.joining(","));
+    List<String> command = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        "-jar", JAR.toString(),
+        "--http-port", String.valueOf(httpPorts[i]),
+        "--cluster-port", String.valueOf(clusterPorts[i]),
+        "--cluster-members", members,
+        "--cluster-name", clusterName,
+        "--node-name", "node" + (i + 1),
+        "--no-demo"));
+    command.addAll(extraArgs);
+    try {
+      File log = Path.of("target", "it-logs", name + "-node" + (i + 1) + ".log").toFile();
+      Files.createDirectories(log.toPath().getParent());
+      ProcessBuilder builder = new ProcessBuilder(command)
+          .redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(log));
+      builder.environment().put("GAVEL_JWT_SECRET", TestCluster.JWT_SECRET);
+      processes[i] = builder.start();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot start node" + (i + 1), e);
+    }
+  }
+
+  /** Waits until node {@code i} answers /health with status UP and the given cluster size. */
+  public void awaitHealthy(int i, int clusterSize) {
+    Wait.until("node" + (i + 1) + " is UP in a cluster of " + clusterSize, STARTUP, () -> {
+      if (!isRunning(i)) {
+        throw new AssertionError("node" + (i + 1) + " exited with " + processes[i].exitValue()
+            + "; see target/it-logs/" + name + "-node" + (i + 1) + ".log");
+      }
+      try {
+        Http.Response health = Http.get(baseUrl(i) + "/health");
+        return health.status() == 200 && health.json().getInteger("clusterSize") == clusterSize;
+      } catch (IllegalStateException notYetListening) {
+        return false;
+      }
+    });
+  }
+
+  /** SIGKILL: the node dies at once, without leaving the cluster. */
+  public void kill(int i) {
+    processes[i].destroyForcibly();
+    awaitExit(i);
+  }
+
+  /** SIGTERM: a graceful stop. Returns the exit code. */
+  public int stop(int i) {
+    processes[i].destroy();
+    return awaitExit(i);
+  }
+
+  private int awaitExit(int i) {
+    try {
+      if (!processes[i].waitFor(40, TimeUnit.SECONDS)) {
+        processes[i].destroyForcibly().waitFor();
+        throw new AssertionError("node" + (i + 1) + " did not exit within 40 s");
+      }
+      return processes[i].exitValue();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    for (Process process : processes) {
+      if (process != null && process.isAlive()) {
+        process.destroyForcibly();
+      }
+    }
+    for (Process process : processes) {
+      try {
+        if (process != null) {
+          process.waitFor(10, TimeUnit.SECONDS);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}
