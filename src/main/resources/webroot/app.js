@@ -5,6 +5,12 @@
   'use strict';
 
   const $ = (id) => document.getElementById(id);
+  // Nodes to use, in order of preference: ?nodes=http://127.0.0.1:8080,http://127.0.0.1:8081 (each must list this
+  // page's origin in its allowed origins), or just the node (or load balancer) that served the page.
+  const nodes = (new URLSearchParams(location.search).get('nodes') || location.origin)
+    .split(',').map((n) => n.trim().replace(/[/]+$/, '')).filter(Boolean);
+  let nodeIndex = 0;
+  const node = () => nodes[nodeIndex];
   const state = {
     token: sessionStorage.getItem('gavel.token'),
     user: sessionStorage.getItem('gavel.user'),
@@ -33,7 +39,7 @@
   async function api(path, options) {
     const headers = { 'Content-Type': 'application/json' };
     if (state.token) headers.Authorization = 'Bearer ' + state.token;
-    const response = await fetch(path, Object.assign({ headers }, options));
+    const response = await fetch(node() + path, Object.assign({ headers }, options));
     const body = response.status === 204 ? null : await response.json().catch(() => null);
     if (!response.ok) {
       const error = new Error((body && body.message) || response.statusText);
@@ -278,12 +284,20 @@
 
   // ---- connection ---------------------------------------------------------------------------------------
 
+  let attempts = 0;
+
+  /** Backoff with jitter: 0.5 s, 1 s, 2 s … up to 10 s, each scaled by a random 0.5–1.5. */
+  function reconnectDelay() {
+    return Math.min(10000, 500 * Math.pow(2, attempts)) * (0.5 + Math.random());
+  }
+
   function connect() {
-    const bus = new EventBus('/eventbus', { vertxbus_reconnect_delay_max: 10000 });
-    bus.enableReconnect(true);
+    const bus = new EventBus(node() + '/eventbus');
     state.bus = bus;
     bus.onopen = () => {
+      attempts = 0;
       setConnection('connected', 'live');
+      $('connection').dataset.node = node();
       bus.registerHandler('auctions', (err, message) => {
         if (err) return;
         const event = message.body;
@@ -298,7 +312,16 @@
       // Whatever happened while disconnected is in the event log: catch up from the last seq seen.
       loadAuctions().then(catchUp).catch(() => {});
     };
-    bus.onclose = () => setConnection('reconnecting', 'reconnecting…');
+    bus.onclose = () => {
+      if (state.bus !== bus) return;
+      state.bus = null;
+      setConnection('reconnecting', 'reconnecting…');
+      // Try the next node: the one we were on may be gone for good.
+      nodeIndex = (nodeIndex + 1) % nodes.length;
+      const delay = reconnectDelay();
+      attempts++;
+      setTimeout(connect, delay);
+    };
     bus.onerror = (err) => { if (err && err.body && err.body !== 'rejected') notice('Bridge: ' + err.body); };
   }
 

@@ -1,7 +1,6 @@
 package io.gavel.auction;
 
 import io.gavel.cluster.AuctionStore;
-import io.gavel.cluster.CommandResult;
 import io.gavel.domain.AuctionException;
 import io.gavel.domain.ErrorCode;
 import io.gavel.protocol.Requests;
@@ -21,19 +20,26 @@ import org.slf4j.LoggerFactory;
 public final class AuctionVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(AuctionVerticle.class);
 
+  private static final long DEMO_RETRY_MILLIS = 2_000;
+
   private final AuctionStore store;
   private final long sweepMillis;
+  private final boolean demo;
   private boolean sweeping;
 
-  public AuctionVerticle(AuctionStore store, long sweepMillis) {
+  public AuctionVerticle(AuctionStore store, long sweepMillis, boolean demo) {
     this.store = store;
     this.sweepMillis = sweepMillis;
+    this.demo = demo;
   }
 
   @Override
   public Future<?> start() {
     MessageConsumer<Object> bids = vertx.eventBus().consumer(Wire.BID_ADDRESS, this::bid);
     vertx.setPeriodic(sweepMillis, id -> sweep());
+    if (demo) {
+      seedDemo();
+    }
     return bids.completion();
   }
 
@@ -77,13 +83,17 @@ public final class AuctionVerticle extends VerticleBase {
         .onComplete(done -> sweeping = false);
   }
 
-  /** Seeds demo auctions under fixed ids; the first node to start creates them, the others find them there. */
-  public static Future<Void> seedDemo(AuctionStore store) {
-    var demos = DemoAuctions.all();
-    return Future.join(demos.entrySet().stream()
-            .map(demo -> store.create(demo.getKey(), demo.getValue(), "gavel-demo")
-                .map(CommandResult::refused))
+  /**
+   * Seeds demo auctions under fixed ids; the first node to manage it creates them, the others find them there.
+   * Retried until it works: with split-brain protection a lone first node may not write until others join.
+   */
+  private void seedDemo() {
+    Future.all(DemoAuctions.all().entrySet().stream()
+            .map(demo -> store.create(demo.getKey(), demo.getValue(), "gavel-demo"))
             .toList())
-        .mapEmpty();
+        .onFailure(e -> {
+          LOG.info("demo auctions not seeded yet ({}); retrying", e.getMessage());
+          vertx.setTimer(DEMO_RETRY_MILLIS, id -> seedDemo());
+        });
   }
 }

@@ -35,6 +35,7 @@ public record NodeConfig(
     String jwtSecret,
     long tokenTtlSeconds,
     long closeSweepMillis,
+    List<String> allowedOrigins,
     JsonObject bridge) {
 
   public enum Role { GATEWAY, AUCTION }
@@ -54,6 +55,7 @@ public record NodeConfig(
     OPTIONS.put("--roles", new String[] {"roles", "GAVEL_ROLES"});
     OPTIONS.put("--token-ttl", new String[] {"tokenTtlSeconds", "GAVEL_TOKEN_TTL_SECONDS"});
     OPTIONS.put("--demo", new String[] {"demo", "GAVEL_DEMO"});
+    OPTIONS.put("--allowed-origins", new String[] {"allowedOrigins", "GAVEL_ALLOWED_ORIGINS"});
   }
 
   public boolean has(Role role) {
@@ -101,6 +103,7 @@ public record NodeConfig(
         s.optionalString("jwtSecret"),
         s.longInRange("tokenTtlSeconds", 3600, 1, 30L * 24 * 3600),
         s.longInRange("closeSweepMillis", 250, 10, 60_000),
+        s.origins("allowedOrigins"),
         s.object("bridge"));
   }
 
@@ -211,6 +214,17 @@ public record NodeConfig(
         throw new ConfigException(key + " must list at least one host:port");
       }
       return members;
+    }
+
+    List<String> origins(String key) {
+      List<String> origins = list(key);
+      for (String origin : origins) {
+        if (!origin.matches("https?://[A-Za-z0-9.\\-\\[\\]:]+")) {
+          throw new ConfigException(key + " entries must be origins like https://auction.example.com, got '"
+              + origin + "'");
+        }
+      }
+      return origins;
     }
 
     Set<Role> roles(String key) {

@@ -20,7 +20,9 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
@@ -28,6 +30,7 @@ import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
 import io.vertx.ext.bridge.PermittedOptions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
@@ -43,7 +46,8 @@ public final class GatewayVerticle extends VerticleBase {
   private static final long SHUTDOWN_SECONDS = 5;
 
   /** {@code bridge} is the bridge section of gavel.json (timeouts); {@code addresses} is validated from it. */
-  public record Settings(String host, int port, String nodeName, JsonObject bridge, AddressPolicy addresses) {
+  public record Settings(String host, int port, String nodeName, JsonObject bridge, AddressPolicy addresses,
+                         List<String> allowedOrigins) {
   }
 
   private final Settings settings;
@@ -71,6 +75,22 @@ public final class GatewayVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router.get("/health").handler(this::health);
 
+    if (!settings.allowedOrigins().isEmpty()) {
+      // Pages served by another node (or site) may call this node's API: the page's node-list failover needs it.
+      CorsHandler cors = CorsHandler.create()
+          .addOrigins(settings.allowedOrigins())
+          .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST))
+          .allowedHeaders(Set.of("Content-Type", "Authorization"));
+      // Browsers send Origin on same-origin POSTs too; those need no CORS check.
+      router.route("/api/*").handler(ctx -> {
+        String origin = ctx.request().getHeader("Origin");
+        if (origin == null || origin.equals(ctx.request().scheme() + "://" + ctx.request().authority())) {
+          ctx.next();
+        } else {
+          cors.handle(ctx);
+        }
+      });
+    }
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
     router.post("/api/login").handler(this::login);
     router.get("/api/auctions").handler(this::listAuctions);

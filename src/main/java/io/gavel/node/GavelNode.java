@@ -65,8 +65,7 @@ public final class GavelNode {
   private Future<?> deploy(UserDirectory users, AddressPolicy addresses) {
     Future<?> auctions = Future.succeededFuture();
     if (config.has(Role.AUCTION)) {
-      auctions = vertx.deployVerticle(new AuctionVerticle(store, config.closeSweepMillis()))
-          .compose(id -> config.demo() ? AuctionVerticle.seedDemo(store) : Future.succeededFuture());
+      auctions = vertx.deployVerticle(new AuctionVerticle(store, config.closeSweepMillis(), config.demo()));
     }
     if (!config.has(Role.GATEWAY)) {
       return auctions;
@@ -75,7 +74,7 @@ public final class GavelNode {
         .compose(v -> Tokens.create(vertx, config.jwtSecret(), config.tokenTtlSeconds()))
         .compose(tokens -> vertx.deployVerticle(new GatewayVerticle(
             new GatewayVerticle.Settings(config.httpHost(), config.httpPort(), config.nodeName(), config.bridge(),
-                addresses),
+                addresses, config.allowedOrigins()),
             store, users, tokens, this::clusterSize, () -> ready)));
   }
 

@@ -61,6 +61,10 @@ public final class ProcessCluster implements AutoCloseable {
     return "http://127.0.0.1:" + httpPorts[i];
   }
 
+  public long pid(int i) {
+    return processes[i].pid();
+  }
+
   public boolean isRunning(int i) {
     return processes[i] != null && processes[i].isAlive();
   }
@@ -81,6 +85,8 @@ public final class ProcessCluster implements AutoCloseable {
         "--cluster-members", members,
         "--cluster-name", clusterName,
         "--node-name", "node" + (i + 1),
+        "--allowed-origins", java.util.Arrays.stream(httpPorts).mapToObj(p -> "http://127.0.0.1:" + p)
+            .collect(Collectors.joining(",")),
         "--no-demo"));
     command.addAll(extraArgs);
     try {
