@@ -3,6 +3,7 @@ package io.gavel.auction;
 import io.gavel.cluster.AuctionStore;
 import io.gavel.domain.AuctionException;
 import io.gavel.domain.ErrorCode;
+import io.gavel.metrics.GavelMetrics;
 import io.gavel.protocol.Requests;
 import io.gavel.protocol.Wire;
 import io.vertx.core.Future;
@@ -23,12 +24,14 @@ public final class AuctionVerticle extends VerticleBase {
   private static final long DEMO_RETRY_MILLIS = 2_000;
 
   private final AuctionStore store;
+  private final GavelMetrics metrics;
   private final long sweepMillis;
   private final boolean demo;
   private boolean sweeping;
 
-  public AuctionVerticle(AuctionStore store, long sweepMillis, boolean demo) {
+  public AuctionVerticle(AuctionStore store, GavelMetrics metrics, long sweepMillis, boolean demo) {
     this.store = store;
+    this.metrics = metrics;
     this.sweepMillis = sweepMillis;
     this.demo = demo;
   }
@@ -63,12 +66,14 @@ public final class AuctionVerticle extends VerticleBase {
       } else if (done.result().refused()) {
         fail(message, done.result().error());
       } else {
+        metrics.bid(null);
         message.reply(Wire.bidAccepted(done.result().events()));
       }
     });
   }
 
-  private static void fail(Message<Object> message, ErrorCode code) {
+  private void fail(Message<Object> message, ErrorCode code) {
+    metrics.bid(code);
     message.fail(code.httpStatus(), code.name());
   }
 

@@ -1,6 +1,7 @@
 package io.gavel.cluster;
 
 import io.gavel.domain.AuctionEvent;
+import io.gavel.metrics.GavelMetrics;
 import io.gavel.protocol.Wire;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -17,12 +18,14 @@ import java.util.List;
 public final class BusPublisher implements EventSink {
   private Context context;
   private EventBus bus;
+  private GavelMetrics metrics;
   /** Events decided before this member's Vert.x finished starting; published as soon as it has. */
   private List<AuctionEvent> early = new ArrayList<>();
 
-  public synchronized void attach(Vertx vertx) {
+  public synchronized void attach(Vertx vertx, GavelMetrics metrics) {
     this.context = vertx.getOrCreateContext();
     this.bus = vertx.eventBus();
+    this.metrics = metrics;
     List<AuctionEvent> pending = early;
     early = null;
     if (!pending.isEmpty()) {
@@ -41,6 +44,7 @@ public final class BusPublisher implements EventSink {
       target = context;
     }
     target.runOnContext(v -> {
+      metrics.published(events.size());
       for (AuctionEvent event : events) {
         JsonObject json = Wire.event(event);
         bus.publish(Wire.auctionAddress(event.auctionId()), json);

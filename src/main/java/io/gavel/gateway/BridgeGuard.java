@@ -2,6 +2,7 @@ package io.gavel.gateway;
 
 import io.gavel.auth.Tokens;
 import io.gavel.domain.ErrorCode;
+import io.gavel.metrics.GavelMetrics;
 import io.gavel.protocol.Wire;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -23,19 +24,31 @@ final class BridgeGuard implements Handler<BridgeEvent> {
   private final AddressPolicy policy;
   private final Tokens tokens;
   private final BidRelay relay;
+  private final GavelMetrics metrics;
   private final Set<SockJSSocket> sockets = new HashSet<>();
   private boolean stopping;
 
-  BridgeGuard(AddressPolicy policy, Tokens tokens, BidRelay relay) {
+  BridgeGuard(AddressPolicy policy, Tokens tokens, BidRelay relay, GavelMetrics metrics) {
     this.policy = policy;
     this.tokens = tokens;
     this.relay = relay;
+    this.metrics = metrics;
+  }
+
+  int socketCount() {
+    return sockets.size();
   }
 
   @Override
   public void handle(BridgeEvent event) {
     BridgeEventType type = event.type();
-    if (type == BridgeEventType.SOCKET_CREATED) {
+    if (type == BridgeEventType.RECEIVE) {
+      JsonObject message = event.getRawMessage();
+      if (message.getString("address", "").startsWith("auction")
+          && message.getValue("body") instanceof JsonObject body && body.getValue("at") instanceof Long at) {
+        metrics.delivered(at);
+      }
+    } else if (type == BridgeEventType.SOCKET_CREATED) {
       sockets.add(event.socket());
     } else if (type == BridgeEventType.SOCKET_CLOSED) {
       sockets.remove(event.socket());

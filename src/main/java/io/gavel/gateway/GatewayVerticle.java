@@ -21,7 +21,12 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.core.http.HttpMethod;
+import io.gavel.metrics.GavelMetrics;
+import io.vertx.ext.healthchecks.HealthChecks;
+import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.healthchecks.HealthCheckHandler;
+import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
@@ -32,8 +37,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
-import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +47,8 @@ public final class GatewayVerticle extends VerticleBase {
   private static final int MAX_EVENTS_PAGE = 1000;
   private static final String USER = "gavel.user";
   private static final long SHUTDOWN_SECONDS = 5;
+  /** An id no auction has (ids never contain '.'), read by the readiness check to prove the map answers. */
+  private static final String READINESS_PROBE_ID = "readiness.probe";
 
   /** {@code bridge} is the bridge section of gavel.json (timeouts); {@code addresses} is validated from it. */
   public record Settings(String host, int port, String nodeName, JsonObject bridge, AddressPolicy addresses,
@@ -54,26 +59,28 @@ public final class GatewayVerticle extends VerticleBase {
   private final AuctionStore store;
   private final UserDirectory users;
   private final Tokens tokens;
-  private final IntSupplier clusterSize;
-  private final BooleanSupplier ready;
+  private final GavelMetrics metrics;
+  private final NodeStatus status;
   private HttpServer server;
   private BridgeGuard guard;
   private BidRelay relay;
 
   public GatewayVerticle(Settings settings, AuctionStore store, UserDirectory users, Tokens tokens,
-                         IntSupplier clusterSize, BooleanSupplier ready) {
+                         GavelMetrics metrics, NodeStatus status) {
     this.settings = settings;
     this.store = store;
     this.users = users;
     this.tokens = tokens;
-    this.clusterSize = clusterSize;
-    this.ready = ready;
+    this.metrics = metrics;
+    this.status = status;
   }
 
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
     router.get("/health").handler(this::health);
+    router.get("/health/ready").handler(readiness());
+    router.get("/metrics").handler(PrometheusScrapingHandler.create(settings.nodeName()));
 
     if (!settings.allowedOrigins().isEmpty()) {
       // Pages served by another node (or site) may call this node's API: the page's node-list failover needs it.
@@ -129,7 +136,8 @@ public final class GatewayVerticle extends VerticleBase {
         .setPingTimeout(settings.bridge().getLong("pingTimeoutMillis", 10_000L))
         .setReplyTimeout(replyTimeout);
     SockJSHandler sockJs = SockJSHandler.create(vertx, new SockJSHandlerOptions().setRegisterWriteHandler(false));
-    guard = new BridgeGuard(policy, tokens, relay);
+    guard = new BridgeGuard(policy, tokens, relay, metrics);
+    metrics.gauge("gavel_bridge_sockets", "Open bridged SockJS/WebSocket sockets on this node", guard::socketCount);
     return sockJs.bridge(options, guard);
   }
 
@@ -142,15 +150,32 @@ public final class GatewayVerticle extends VerticleBase {
     return guard.stop().compose(v -> server.shutdown(SHUTDOWN_SECONDS, TimeUnit.SECONDS));
   }
 
+  /**
+   * Readiness for load balancers and orchestrators: the node is started and not stopping, it sees enough of the
+   * cluster, the auction map answers, and the HTTP server is bound.
+   */
+  private HealthCheckHandler readiness() {
+    HealthChecks checks = HealthChecks.create(vertx)
+        .register("node", promise -> promise.complete(status.ready() ? Status.OK() : Status.KO()))
+        .register("cluster", promise -> promise.complete(new Status().setOk(status.clusterSize() >= status.minClusterSize())
+            .setData(new JsonObject().put("size", status.clusterSize()).put("minimum", status.minClusterSize()))))
+        .register("auctions", 2_000, promise -> store.view(READINESS_PROBE_ID)
+            .onComplete(read -> promise.complete(read.succeeded() ? Status.OK() : Status.KO())))
+        .register("http", promise -> promise.complete(server != null && server.actualPort() > 0
+            ? Status.OK() : Status.KO()));
+    return HealthCheckHandler.createWithHealthChecks(checks);
+  }
+
   private void health(RoutingContext ctx) {
-    boolean up = ready.getAsBoolean();
+    boolean up = status.ready();
     ctx.response()
         .setStatusCode(up ? 200 : 503)
         .putHeader("Content-Type", "application/json")
         .end(new JsonObject()
             .put("status", up ? "UP" : "DOWN")
             .put("node", settings.nodeName())
-            .put("clusterSize", clusterSize.getAsInt())
+            .put("clusterSize", status.clusterSize())
+            .put("clusterSafe", status.clusterSafe())
             .encode());
   }
 
@@ -237,9 +262,11 @@ public final class GatewayVerticle extends VerticleBase {
     }
     try {
       Requests.Bid bid = Requests.bid(body, id);
-      respond(ctx, store.placeBid(id, ctx.get(USER), bid.amount()),
-          result -> json(ctx, 201, Wire.bidAccepted(result.events())));
+      Future<CommandResult> placed = store.placeBid(id, ctx.get(USER), bid.amount())
+          .onSuccess(result -> metrics.bid(result.error()));
+      respond(ctx, placed, result -> json(ctx, 201, Wire.bidAccepted(result.events())));
     } catch (AuctionException e) {
+      metrics.bid(e.code());
       ApiError.send(ctx, e);
     }
   }

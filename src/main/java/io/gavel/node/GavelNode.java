@@ -11,10 +11,13 @@ import io.gavel.config.NodeConfig;
 import io.gavel.config.NodeConfig.Role;
 import io.gavel.gateway.AddressPolicy;
 import io.gavel.gateway.GatewayVerticle;
+import io.gavel.gateway.NodeStatus;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
+import io.gavel.metrics.GavelMetrics;
+import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,12 +30,14 @@ public final class GavelNode {
   private final Vertx vertx;
   private final HazelcastInstance hazelcast;
   private final AuctionStore store;
+  private final GavelMetrics metrics;
   private volatile boolean ready;
 
-  private GavelNode(NodeConfig config, Vertx vertx, HazelcastInstance hazelcast) {
+  private GavelNode(NodeConfig config, Vertx vertx, HazelcastInstance hazelcast, GavelMetrics metrics) {
     this.config = config;
     this.vertx = vertx;
     this.hazelcast = hazelcast;
+    this.metrics = metrics;
     this.store = new AuctionStore(vertx, hazelcast);
   }
 
@@ -44,14 +49,19 @@ public final class GavelNode {
     BusPublisher publisher = new BusPublisher();
     HazelcastClusterManager clusterManager =
         new HazelcastClusterManager(HazelcastSetup.config(config, publisher));
-    VertxOptions options = new VertxOptions().setEventBusOptions(new EventBusOptions()
-        .setHost(config.clusterHost())
-        .setClusterPublicHost(config.clusterHost())
-        .setPort(0));
-    return Vertx.builder().with(options).withClusterManager(clusterManager).buildClustered()
+    VertxOptions options = new VertxOptions()
+        .setMetricsOptions(GavelMetrics.options(config.nodeName()))
+        .setEventBusOptions(new EventBusOptions()
+            .setHost(config.clusterHost())
+            .setClusterPublicHost(config.clusterHost())
+            .setPort(0));
+    return Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory())
+        .withClusterManager(clusterManager).buildClustered()
         .compose(vertx -> {
-          publisher.attach(vertx);
-          GavelNode node = new GavelNode(config, vertx, clusterManager.getHazelcastInstance());
+          GavelMetrics metrics = GavelMetrics.of(config.nodeName());
+          publisher.attach(vertx, metrics);
+          GavelNode node = new GavelNode(config, vertx, clusterManager.getHazelcastInstance(), metrics);
+          metrics.gauge("gavel_cluster_size", "Members of the cluster this node sees", node::clusterSize);
           // Closing is started, not awaited: callbacks chained on a closed Vert.x would never run.
           return node.deploy(users, addresses).map(node).onFailure(e -> vertx.close());
         })
@@ -65,7 +75,7 @@ public final class GavelNode {
   private Future<?> deploy(UserDirectory users, AddressPolicy addresses) {
     Future<?> auctions = Future.succeededFuture();
     if (config.has(Role.AUCTION)) {
-      auctions = vertx.deployVerticle(new AuctionVerticle(store, config.closeSweepMillis(), config.demo()));
+      auctions = vertx.deployVerticle(new AuctionVerticle(store, metrics, config.closeSweepMillis(), config.demo()));
     }
     if (!config.has(Role.GATEWAY)) {
       return auctions;
@@ -75,17 +85,43 @@ public final class GavelNode {
         .compose(tokens -> vertx.deployVerticle(new GatewayVerticle(
             new GatewayVerticle.Settings(config.httpHost(), config.httpPort(), config.nodeName(), config.bridge(),
                 addresses, config.allowedOrigins()),
-            store, users, tokens, this::clusterSize, () -> ready)));
+            store, users, tokens, metrics, new NodeStatus() {
+              @Override
+              public boolean ready() {
+                return ready;
+              }
+
+              @Override
+              public int clusterSize() {
+                return GavelNode.this.clusterSize();
+              }
+
+              @Override
+              public int minClusterSize() {
+                return config.minClusterSize();
+              }
+
+              @Override
+              public boolean clusterSafe() {
+                return hazelcast.getLifecycleService().isRunning()
+                    && hazelcast.getPartitionService().isClusterSafe();
+              }
+            })));
   }
 
   public int clusterSize() {
     return hazelcast.getLifecycleService().isRunning() ? hazelcast.getCluster().getMembers().size() : 0;
   }
 
+  /**
+   * Graceful stop: readiness turns 503 at once (load balancers drain the node), verticles finish what they are
+   * doing (see GatewayVerticle#stop), then the member hands its partitions over and leaves the cluster.
+   */
   public Future<Void> stop() {
     ready = false;
     return vertx.close();
   }
+
 
   public Vertx vertx() {
     return vertx;

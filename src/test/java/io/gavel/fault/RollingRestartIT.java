@@ -41,6 +41,9 @@ class RollingRestartIT {
 
         cluster.launch(i);
         cluster.awaitHealthy(i, 3);
+        String restarted = cluster.baseUrl(i);
+        Wait.until("partitions are safe before the next restart", Duration.ofSeconds(30),
+            () -> Http.get(restarted + "/health").json().getBoolean("clusterSafe"));
         int acks = load.acks().size();
         Wait.until("bids flow after node" + (i + 1) + " came back", Duration.ofSeconds(30),
             () -> load.acks().size() >= acks + 20);

@@ -219,4 +219,47 @@ class RestApiTest {
     assertThat(Http.get(base + "/vendor/sockjs.min.js").status()).isEqualTo(200);
     assertThat(Http.get(base + "/app.js").status()).isEqualTo(200);
   }
+
+  @Test
+  void metricsShowBidsEventsFanOutSocketsAndTheCluster() {
+    io.vertx.core.Vertx clients = io.vertx.core.Vertx.vertx();
+    try (io.gavel.testing.BridgeClient browser = io.gavel.testing.BridgeClient.connect(clients,
+        cluster.node(0).config().httpPort())) {
+      String id = createDefault();
+      browser.register("auction." + id);
+      // The browser's registration takes effect asynchronously: bid until one reaches it.
+      Wait.until("a bid reaches the bridged browser", Duration.ofSeconds(10), () -> {
+        long minimum = Http.get(base + "/api/auctions/" + id).json().getLong("minimumBid");
+        Http.post(base + "/api/auctions/" + id + "/bids", "{\"amount\":" + minimum + "}", alice);
+        return !browser.received("auction." + id).isEmpty();
+      });
+      Http.post(base + "/api/auctions/" + id + "/bids", "{\"amount\":1}", alice);
+      String metrics = Http.get(base + "/metrics").body();
+      assertThat(value(metrics, "gavel_bids_total{result=\"accepted\"}")).isGreaterThanOrEqualTo(1);
+      assertThat(value(metrics, "gavel_bids_total{result=\"BID_TOO_LOW\"}")).isGreaterThanOrEqualTo(1);
+      assertThat(value(metrics, "gavel_events_published_total")).isGreaterThanOrEqualTo(2);
+      assertThat(value(metrics, "gavel_fanout_latency_seconds_count")).isGreaterThanOrEqualTo(1);
+      assertThat(value(metrics, "gavel_bridge_sockets")).isEqualTo(1);
+      assertThat(value(metrics, "gavel_cluster_size")).isEqualTo(1);
+      assertThat(metrics).contains("vertx_http_server_requests_total").contains("vertx_eventbus_published_total")
+          .contains("jvm_memory_used_bytes");
+    } finally {
+      clients.close().await();
+    }
+  }
+
+  @Test
+  void readinessChecksTheNodeTheClusterTheMapAndHttp() {
+    Http.Response ready = Http.get(base + "/health/ready");
+    assertThat(ready.status()).isEqualTo(200);
+    assertThat(ready.json().getString("outcome")).isEqualTo("UP");
+    assertThat(ready.json().getJsonArray("checks").stream().map(c -> ((JsonObject) c).getString("id")))
+        .containsExactlyInAnyOrder("node", "cluster", "auctions", "http");
+  }
+
+  private static double value(String metrics, String series) {
+    return metrics.lines().filter(line -> line.startsWith(series + " ")).mapToDouble(
+        line -> Double.parseDouble(line.substring(series.length() + 1).trim())).findFirst()
+        .orElseThrow(() -> new AssertionError("no series " + series));
+  }
 }

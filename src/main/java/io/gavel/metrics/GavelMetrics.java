@@ -1,0 +1,80 @@
+package io.gavel.metrics;
+
+import io.gavel.domain.ErrorCode;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.VertxPrometheusOptions;
+import io.vertx.micrometer.backends.BackendRegistries;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * Gavel's own series, next to the Vert.x (HTTP server, event bus) and JVM series that vertx-micrometer-metrics
+ * records in the same Prometheus registry; all of them are served at {@code /metrics}.
+ */
+public final class GavelMetrics {
+  private final MeterRegistry registry;
+  private final Counter accepted;
+  private final Map<ErrorCode, Counter> rejected = new ConcurrentHashMap<>();
+  private final Counter published;
+  private final Timer fanOut;
+
+  private GavelMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    this.accepted = Counter.builder("gavel_bids").tag("result", "accepted")
+        .description("Bids by outcome: accepted, or the error code that refused them").register(registry);
+    this.published = Counter.builder("gavel_events_published")
+        .description("Auction events this node published on the event bus").register(registry);
+    this.fanOut = Timer.builder("gavel_fanout_latency")
+        .description("From an event's creation (its 'at') to its write to a bridged socket on this node")
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofSeconds(10))
+        .register(registry);
+  }
+
+  /**
+   * Vert.x metrics options for a node: Prometheus, JVM metrics, and only labels with few values (no event-bus
+   * address: every auction and every reply has one of its own).
+   */
+  public static MicrometerMetricsOptions options(String registryName) {
+    return new MicrometerMetricsOptions()
+        .setEnabled(true)
+        .setRegistryName(registryName)
+        .setJvmMetricsEnabled(true)
+        .setLabels(java.util.EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.EB_SIDE, Label.EB_FAILURE))
+        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true));
+  }
+
+  public static GavelMetrics of(String registryName) {
+    return new GavelMetrics(BackendRegistries.getNow(registryName));
+  }
+
+  /** A null code counts an accepted bid. */
+  public void bid(ErrorCode refusedWith) {
+    if (refusedWith == null) {
+      accepted.increment();
+    } else {
+      rejected.computeIfAbsent(refusedWith,
+          code -> Counter.builder("gavel_bids").tag("result", code.name()).register(registry)).increment();
+    }
+  }
+
+  public void published(int events) {
+    published.increment(events);
+  }
+
+  public void delivered(long eventAt) {
+    fanOut.record(Duration.ofMillis(Math.max(0, System.currentTimeMillis() - eventAt)));
+  }
+
+  public void gauge(String name, String description, Supplier<Number> value) {
+    Gauge.builder(name, value).description(description).register(registry);
+  }
+}
