@@ -15,7 +15,6 @@ import sun.misc.Signal;
  * (see {@link GavelNode#stop()}) and exits 0; if that takes longer than {@value #SHUTDOWN_SECONDS} s, it exits 1.
  */
 public final class Main {
-  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
   private static final long SHUTDOWN_SECONDS = 25;
 
   private Main() {
@@ -30,6 +29,7 @@ public final class Main {
       System.exit(2);
       return;
     }
+    Logging.configure(config.nodeName(), config.logFormat());
     CountDownLatch started = new CountDownLatch(1);
     GavelNode[] node = new GavelNode[1];
     GavelNode.start(config)
@@ -38,7 +38,7 @@ public final class Main {
           started.countDown();
         })
         .onFailure(e -> {
-          LOG.debug("start failure", e);
+          log().debug("start failure", e);
           System.err.println("gavel: " + config.nodeName() + " failed to start: " + e.getMessage()
               + (e instanceof ConfigException ? ""
                   : " (HTTP port " + config.httpPort() + ", cluster port " + config.clusterPort() + ")"));
@@ -55,20 +55,24 @@ public final class Main {
     }
   }
 
+  private static Logger log() {
+    return LoggerFactory.getLogger(Main.class);
+  }
+
   private static void stop(NodeConfig config, GavelNode[] node, CountDownLatch started) {
     try {
       if (!started.await(SHUTDOWN_SECONDS, TimeUnit.SECONDS)) {
         Runtime.getRuntime().halt(1);
       }
       long begin = System.nanoTime();
-      LOG.info("{} stopping", config.nodeName());
+      log().info("{} stopping", config.nodeName());
       CountDownLatch stopped = new CountDownLatch(1);
       node[0].stop().onComplete(done -> stopped.countDown());
       if (stopped.await(SHUTDOWN_SECONDS, TimeUnit.SECONDS)) {
-        LOG.info("{} stopped in {} ms", config.nodeName(), (System.nanoTime() - begin) / 1_000_000);
+        log().info("{} stopped in {} ms", config.nodeName(), (System.nanoTime() - begin) / 1_000_000);
         System.exit(0);
       }
-      LOG.error("{} did not stop within {} s", config.nodeName(), SHUTDOWN_SECONDS);
+      log().error("{} did not stop within {} s", config.nodeName(), SHUTDOWN_SECONDS);
       Runtime.getRuntime().halt(1);
     } catch (InterruptedException e) {
       Runtime.getRuntime().halt(1);

@@ -36,6 +36,7 @@ public record NodeConfig(
     long tokenTtlSeconds,
     long closeSweepMillis,
     List<String> allowedOrigins,
+    String logFormat,
     JsonObject bridge) {
 
   public enum Role { GATEWAY, AUCTION }
@@ -56,6 +57,7 @@ public record NodeConfig(
     OPTIONS.put("--token-ttl", new String[] {"tokenTtlSeconds", "GAVEL_TOKEN_TTL_SECONDS"});
     OPTIONS.put("--demo", new String[] {"demo", "GAVEL_DEMO"});
     OPTIONS.put("--allowed-origins", new String[] {"allowedOrigins", "GAVEL_ALLOWED_ORIGINS"});
+    OPTIONS.put("--log-format", new String[] {"logFormat", "GAVEL_LOG_FORMAT"});
   }
 
   public boolean has(Role role) {
@@ -104,6 +106,7 @@ public record NodeConfig(
         s.longInRange("tokenTtlSeconds", 3600, 1, 30L * 24 * 3600),
         s.longInRange("closeSweepMillis", 250, 10, 60_000),
         s.origins("allowedOrigins"),
+        s.oneOf("logFormat", "text", "text", "json"),
         s.object("bridge"));
   }
 
@@ -214,6 +217,14 @@ public record NodeConfig(
         throw new ConfigException(key + " must list at least one host:port");
       }
       return members;
+    }
+
+    String oneOf(String key, String fallback, String... allowed) {
+      String value = string(key, fallback);
+      if (!List.of(allowed).contains(value)) {
+        throw new ConfigException(key + " must be one of " + String.join(", ", allowed) + ", got '" + value + "'");
+      }
+      return value;
     }
 
     List<String> origins(String key) {

@@ -6,6 +6,9 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.micrometer.Label;
+import io.vertx.micrometer.Match;
+import io.vertx.micrometer.MatchType;
+import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.micrometer.backends.BackendRegistries;
@@ -40,16 +43,26 @@ public final class GavelMetrics {
   }
 
   /**
-   * Vert.x metrics options for a node: Prometheus, JVM metrics, and only labels with few values (no event-bus
-   * address: every auction and every reply has one of its own).
+   * Vert.x metrics options for a node: Prometheus, JVM metrics, and labels with few values: event-bus addresses
+   * that exist once per auction, per reply or per node are folded into one value each.
    */
   public static MicrometerMetricsOptions options(String registryName) {
     return new MicrometerMetricsOptions()
         .setEnabled(true)
         .setRegistryName(registryName)
         .setJvmMetricsEnabled(true)
-        .setLabels(java.util.EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.EB_SIDE, Label.EB_FAILURE))
+        .setLabels(java.util.EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.EB_ADDRESS, Label.EB_SIDE,
+            Label.EB_FAILURE, Label.POOL_TYPE, Label.POOL_NAME))
+        .addLabelMatch(fold("auction\\..+", "auction.<id>"))
+        .addLabelMatch(fold("__vertx\\..+", "__vertx.internal"))
+        .addLabelMatch(fold("gavel\\.gateway\\..+", "gavel.gateway.<node>.bid"))
+        .addLabelMatch(fold("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "<reply>"))
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true));
+  }
+
+  private static Match fold(String regex, String alias) {
+    return new Match().setDomain(MetricsDomain.EVENT_BUS).setLabel(Label.EB_ADDRESS.toString())
+        .setType(MatchType.REGEX).setValue(regex).setAlias(alias);
   }
 
   public static GavelMetrics of(String registryName) {
