@@ -11,6 +11,8 @@
     .split(',').map((n) => n.trim().replace(/[/]+$/, '')).filter(Boolean);
   let nodeIndex = 0;
   const node = () => nodes[nodeIndex];
+  // ?transports=xhr-streaming (comma list) restricts SockJS's transports, e.g. to try the fallbacks.
+  const transports = new URLSearchParams(location.search).get('transports');
   const state = {
     token: sessionStorage.getItem('gavel.token'),
     user: sessionStorage.getItem('gavel.user'),
@@ -292,7 +294,7 @@
   }
 
   function connect() {
-    const bus = new EventBus(node() + '/eventbus');
+    const bus = new EventBus(node() + '/eventbus', transports ? { transports: transports.split(',') } : {});
     state.bus = bus;
     bus.onopen = () => {
       attempts = 0;

@@ -2,10 +2,10 @@ package io.gavel.fault;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gavel.testing.NodeScript;
 import io.gavel.testing.ProcessCluster;
-import java.io.File;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,22 +17,8 @@ class PageIT {
   @Test
   void thePageWorksInARealBrowserAcrossNodesAndFailsOver() throws Exception {
     try (ProcessCluster cluster = ProcessCluster.start("page", 2)) {
-      Path e2e = Path.of("src", "test", "e2e");
-      File log = Path.of("target", "it-logs", "page-e2e.log").toFile();
-      Process test = new ProcessBuilder("node", "page.e2e.mjs", cluster.baseUrl(0), cluster.baseUrl(1),
-          String.valueOf(cluster.pid(0)), Path.of("target", "e2e").toAbsolutePath().toString())
-          .directory(e2e.toFile())
-          .redirectErrorStream(true)
-          .redirectOutput(log)
-          .start();
-      boolean finished = test.waitFor(3, TimeUnit.MINUTES);
-      if (!finished) {
-        test.destroyForcibly();
-      }
-      String output = java.nio.file.Files.readString(log.toPath());
-      System.out.println(output);
-      assertThat(finished).as("the browser test finished").isTrue();
-      assertThat(test.exitValue()).as("browser test output:%n%s", output).isZero();
+      String output = NodeScript.run("page.e2e.mjs", Duration.ofMinutes(3), cluster.baseUrl(0), cluster.baseUrl(1),
+          String.valueOf(cluster.pid(0)), Path.of("target", "e2e").toAbsolutePath().toString());
       assertThat(output).contains("[e2e] passed");
       assertThat(Path.of("target", "e2e", "page-node2.png")).exists();
     }

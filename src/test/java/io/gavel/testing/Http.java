@@ -11,7 +11,9 @@ import java.time.Duration;
 
 /** A small synchronous JSON client over java.net.http for REST calls in tests. */
 public final class Http {
-  private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  // HTTP/1.1 as browsers speak it to a server without TLS (no h2c upgrade).
+  private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5)).build();
 
   public record Response(int status, String body) {
     public JsonObject json() {

