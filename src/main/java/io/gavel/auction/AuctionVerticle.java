@@ -10,6 +10,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,6 +22,8 @@ import org.slf4j.LoggerFactory;
 public final class AuctionVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(AuctionVerticle.class);
 
+  /** Request/reply inside the cluster: every auction, as {@code GET /api/auctions} returns them. */
+  public static final String LIST_ADDRESS = "auctions.list";
   private static final long DEMO_RETRY_MILLIS = 2_000;
 
   private final AuctionStore store;
@@ -39,11 +42,24 @@ public final class AuctionVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     MessageConsumer<Object> bids = vertx.eventBus().consumer(Wire.BID_ADDRESS, this::bid);
+    MessageConsumer<Object> lists = vertx.eventBus().consumer(LIST_ADDRESS, this::list);
     vertx.setPeriodic(sweepMillis, id -> sweep());
     if (demo) {
       seedDemo();
     }
-    return bids.completion();
+    return Future.all(bids.completion(), lists.completion());
+  }
+
+  private void list(Message<Object> message) {
+    store.list().onComplete(listed -> {
+      if (listed.succeeded()) {
+        JsonArray array = new JsonArray();
+        listed.result().forEach(view -> array.add(Wire.auction(view)));
+        message.reply(array);
+      } else {
+        message.fail(ErrorCode.CLUSTER_UNAVAILABLE.httpStatus(), ErrorCode.CLUSTER_UNAVAILABLE.name());
+      }
+    });
   }
 
   private void bid(Message<Object> message) {

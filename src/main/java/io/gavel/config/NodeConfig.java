@@ -30,6 +30,7 @@ public record NodeConfig(
     int minClusterSize,
     Set<Role> roles,
     boolean demo,
+    boolean demoBidders,
     Path usersFile,
     Path hazelcastConfig,
     String jwtSecret,
@@ -56,6 +57,7 @@ public record NodeConfig(
     OPTIONS.put("--roles", new String[] {"roles", "GAVEL_ROLES"});
     OPTIONS.put("--token-ttl", new String[] {"tokenTtlSeconds", "GAVEL_TOKEN_TTL_SECONDS"});
     OPTIONS.put("--demo", new String[] {"demo", "GAVEL_DEMO"});
+    OPTIONS.put("--demo-bidders", new String[] {"demoBidders", "GAVEL_DEMO_BIDDERS"});
     OPTIONS.put("--allowed-origins", new String[] {"allowedOrigins", "GAVEL_ALLOWED_ORIGINS"});
     OPTIONS.put("--log-format", new String[] {"logFormat", "GAVEL_LOG_FORMAT"});
   }
@@ -100,6 +102,7 @@ public record NodeConfig(
         (int) s.longInRange("minClusterSize", 1, 1, 1000),
         s.roles("roles"),
         s.bool("demo", true),
+        s.bool("demoBidders", false),
         confDir.resolve(s.string("usersFile", "users.json")),
         confDir.resolve(s.string("hazelcastConfig", "hazelcast.xml")),
         s.optionalString("jwtSecret"),
@@ -116,6 +119,10 @@ public record NodeConfig(
       String arg = args[i];
       if (arg.equals("--demo") || arg.equals("--no-demo")) {
         values.put("--demo", String.valueOf(arg.equals("--demo")));
+        continue;
+      }
+      if (arg.equals("--demo-bidders")) {
+        values.put("--demo-bidders", "true");
         continue;
       }
       String name = arg;

@@ -2,6 +2,7 @@ package io.gavel.node;
 
 import com.hazelcast.core.HazelcastInstance;
 import io.gavel.auction.AuctionVerticle;
+import io.gavel.auction.DemoBidders;
 import io.gavel.auth.Tokens;
 import io.gavel.auth.UserDirectory;
 import io.gavel.cluster.AuctionStore;
@@ -76,6 +77,9 @@ public final class GavelNode {
     Future<?> auctions = Future.succeededFuture();
     if (config.has(Role.AUCTION)) {
       auctions = vertx.deployVerticle(new AuctionVerticle(store, metrics, config.closeSweepMillis(), config.demo()));
+      if (config.demoBidders()) {
+        auctions = auctions.compose(id -> vertx.deployVerticle(new DemoBidders()));
+      }
     }
     if (!config.has(Role.GATEWAY)) {
       return auctions;
