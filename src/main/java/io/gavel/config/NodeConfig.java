@@ -38,6 +38,7 @@ public record NodeConfig(
     long closeSweepMillis,
     List<String> allowedOrigins,
     String logFormat,
+    JsonObject limits,
     JsonObject bridge) {
 
   public enum Role { GATEWAY, AUCTION }
@@ -67,7 +68,8 @@ public record NodeConfig(
   }
 
   public static NodeConfig load(String[] args, Map<String, String> env) {
-    Map<String, String> cli = parseArgs(args);
+    List<String> sets = new ArrayList<>();
+    Map<String, String> cli = parseArgs(args, sets);
     String conf = cli.getOrDefault("--conf", env.getOrDefault("GAVEL_CONF", "conf"));
     Path confDir = Path.of(conf);
     JsonObject file = readJson(confDir.resolve("gavel.json"));
@@ -81,6 +83,16 @@ public record NodeConfig(
     // The signing key is never a command-line option: command lines show up in process listings.
     if (env.containsKey("GAVEL_JWT_SECRET")) {
       file.put("jwtSecret", env.get("GAVEL_JWT_SECRET"));
+    }
+    List<String> overrides = new ArrayList<>();
+    if (env.get("GAVEL_SET") != null) {
+      overrides.addAll(Arrays.asList(env.get("GAVEL_SET").split(";")));
+    }
+    overrides.addAll(sets);
+    for (String override : overrides) {
+      if (!override.isBlank()) {
+        set(file, override.trim());
+      }
     }
     return fromJson(confDir, file);
   }
@@ -110,13 +122,53 @@ public record NodeConfig(
         s.longInRange("closeSweepMillis", 250, 10, 60_000),
         s.origins("allowedOrigins"),
         s.oneOf("logFormat", "text", "text", "json"),
+        s.object("limits"),
         s.object("bridge"));
   }
 
-  private static Map<String, String> parseArgs(String[] args) {
+  /**
+   * {@code --set path.to.key=value} (or {@code GAVEL_SET="a=1;b.c=x"}) sets any key of gavel.json, such as
+   * {@code limits.bidsPerSecondPerUser=50}; the value is read as JSON when it parses, else as a string.
+   */
+  private static void set(JsonObject json, String assignment) {
+    int eq = assignment.indexOf('=');
+    if (eq <= 0) {
+      throw new ConfigException("--set needs path=value, got '" + assignment + "'");
+    }
+    String[] path = assignment.substring(0, eq).split("\\.");
+    String raw = assignment.substring(eq + 1);
+    Object value;
+    try {
+      value = io.vertx.core.json.Json.decodeValue(raw);
+    } catch (DecodeException notJson) {
+      value = raw;
+    }
+    JsonObject target = json;
+    for (int i = 0; i < path.length - 1; i++) {
+      Object next = target.getValue(path[i]);
+      if (next == null) {
+        next = new JsonObject();
+        target.put(path[i], next);
+      }
+      if (!(next instanceof JsonObject object)) {
+        throw new ConfigException("--set " + assignment + ": " + path[i] + " is not an object");
+      }
+      target = object;
+    }
+    target.put(path[path.length - 1], value);
+  }
+
+  private static Map<String, String> parseArgs(String[] args, List<String> sets) {
     Map<String, String> values = new LinkedHashMap<>();
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
+      if (arg.equals("--set")) {
+        if (i + 1 >= args.length) {
+          throw new ConfigException("option --set needs path=value");
+        }
+        sets.add(args[++i]);
+        continue;
+      }
       if (arg.equals("--demo") || arg.equals("--no-demo")) {
         values.put("--demo", String.valueOf(arg.equals("--demo")));
         continue;
@@ -134,7 +186,7 @@ public record NodeConfig(
       }
       if (!name.equals("--conf") && !OPTIONS.containsKey(name)) {
         throw new ConfigException("unknown option " + name + "; options: --conf "
-            + String.join(" ", OPTIONS.keySet()) + " --no-demo");
+            + String.join(" ", OPTIONS.keySet()) + " --no-demo --set path=value");
       }
       if (value == null) {
         if (i + 1 >= args.length) {

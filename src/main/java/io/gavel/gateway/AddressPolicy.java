@@ -15,14 +15,16 @@ import java.util.regex.PatternSyntaxException;
  * Each entry is {@code {"address": exact}} or {@code {"addressRegex": pattern}}: other verticles' addresses are
  * opened to browsers by configuration, not code.
  */
-public record AddressPolicy(List<PermittedOptions> inbound, List<PermittedOptions> outbound,
-                            Predicate<String> inboundAllowed) {
+public record AddressPolicy(Predicate<String> inboundAllowed, Predicate<String> outboundAllowed) {
 
   public static AddressPolicy from(JsonObject bridge) {
-    List<PermittedOptions> inbound = permitted(bridge, "inboundPermitted");
-    List<PermittedOptions> outbound = permitted(bridge, "outboundPermitted");
+    return new AddressPolicy(matcher(permitted(bridge, "inboundPermitted")),
+        matcher(permitted(bridge, "outboundPermitted")));
+  }
+
+  private static Predicate<String> matcher(List<PermittedOptions> permitted) {
     List<Predicate<String>> checks = new ArrayList<>();
-    for (PermittedOptions p : inbound) {
+    for (PermittedOptions p : permitted) {
       if (p.getAddress() != null) {
         String exact = p.getAddress();
         checks.add(exact::equals);
@@ -31,7 +33,7 @@ public record AddressPolicy(List<PermittedOptions> inbound, List<PermittedOption
         checks.add(address -> pattern.matcher(address).matches());
       }
     }
-    return new AddressPolicy(inbound, outbound, address -> checks.stream().anyMatch(c -> c.test(address)));
+    return address -> checks.stream().anyMatch(c -> c.test(address));
   }
 
   private static List<PermittedOptions> permitted(JsonObject bridge, String key) {

@@ -29,11 +29,8 @@ import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.ext.web.handler.StaticHandler;
-import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
-import io.vertx.ext.bridge.PermittedOptions;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -52,7 +49,7 @@ public final class GatewayVerticle extends VerticleBase {
 
   /** {@code bridge} is the bridge section of gavel.json (timeouts); {@code addresses} is validated from it. */
   public record Settings(String host, int port, String nodeName, JsonObject bridge, AddressPolicy addresses,
-                         List<String> allowedOrigins) {
+                         List<String> allowedOrigins, Limits limits) {
   }
 
   private final Settings settings;
@@ -62,8 +59,10 @@ public final class GatewayVerticle extends VerticleBase {
   private final GavelMetrics metrics;
   private final NodeStatus status;
   private HttpServer server;
-  private BridgeGuard guard;
-  private BidRelay relay;
+  private Bridge bridge;
+  private RateLimiter bidsPerUser;
+  private RateLimiter loginsPerIp;
+  private RateLimiter loginsPerUser;
 
   public GatewayVerticle(Settings settings, AuctionStore store, UserDirectory users, Tokens tokens,
                          GavelMetrics metrics, NodeStatus status) {
@@ -77,7 +76,12 @@ public final class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    Limits limits = settings.limits();
+    bidsPerUser = new RateLimiter(limits.bidsPerSecondPerUser(), limits.bidBurstPerUser());
+    loginsPerIp = new RateLimiter(limits.loginsPerMinutePerIp() / 60, limits.loginBurstPerIp());
+    loginsPerUser = new RateLimiter(limits.loginsPerMinutePerUser() / 60, limits.loginBurstPerUser());
     Router router = Router.router(vertx);
+    router.route().handler(GatewayVerticle::securityHeaders);
     router.get("/health").handler(this::health);
     router.get("/health/ready").handler(readiness());
     router.get("/metrics").handler(PrometheusScrapingHandler.create(settings.nodeName()));
@@ -91,7 +95,7 @@ public final class GatewayVerticle extends VerticleBase {
       // Browsers send Origin on same-origin POSTs too; those need no CORS check.
       router.route("/api/*").handler(ctx -> {
         String origin = ctx.request().getHeader("Origin");
-        if (origin == null || origin.equals(ctx.request().scheme() + "://" + ctx.request().authority())) {
+        if (origin == null || isSameOrigin(ctx, origin)) {
           ctx.next();
         } else {
           cors.handle(ctx);
@@ -109,6 +113,7 @@ public final class GatewayVerticle extends VerticleBase {
     router.get("/ops/auctions/:id/owner").handler(this::owner);
 
     // SockJS's non-WebSocket transports POST their frames: they need the body handler.
+    router.route("/eventbus/*").handler(this::checkOrigin);
     router.route("/eventbus/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
     router.route("/eventbus/*").subRouter(bridge());
 
@@ -120,25 +125,20 @@ public final class GatewayVerticle extends VerticleBase {
         .setPort(settings.port())
         .setMaxWebSocketFrameSize(MAX_BODY_BYTES)
         .setMaxWebSocketMessageSize(MAX_BODY_BYTES));
-    return relay.start().compose(v -> server.requestHandler(router).listen())
+    return server.requestHandler(router).listen()
         .onSuccess(s -> LOG.info("{} serving HTTP on {}:{}", settings.nodeName(), settings.host(), s.actualPort()));
   }
 
   private Router bridge() {
-    AddressPolicy policy = settings.addresses();
-    long replyTimeout = settings.bridge().getLong("replyTimeoutMillis", 10_000L);
-    relay = new BidRelay(vertx, replyTimeout);
-    List<PermittedOptions> inbound = new ArrayList<>(policy.inbound());
-    inbound.add(new PermittedOptions().setAddress(relay.address));
-    SockJSBridgeOptions options = new SockJSBridgeOptions()
-        .setInboundPermitteds(inbound)
-        .setOutboundPermitteds(policy.outbound())
-        .setPingTimeout(settings.bridge().getLong("pingTimeoutMillis", 10_000L))
-        .setReplyTimeout(replyTimeout);
-    SockJSHandler sockJs = SockJSHandler.create(vertx, new SockJSHandlerOptions().setRegisterWriteHandler(false));
-    guard = new BridgeGuard(policy, tokens, relay, metrics);
-    metrics.gauge("gavel_bridge_sockets", "Open bridged SockJS/WebSocket sockets on this node", guard::socketCount);
-    return sockJs.bridge(options, guard);
+    JsonObject options = settings.bridge();
+    bridge = new Bridge(vertx, settings.addresses(), tokens, settings.limits(), bidsPerUser, metrics,
+        options.getLong("pingTimeoutMillis", 10_000L), options.getLong("replyTimeoutMillis", 10_000L));
+    metrics.gauge("gavel_bridge_sockets", "Open bridged SockJS/WebSocket sockets on this node",
+        bridge::connectionCount);
+    metrics.gauge("gavel_bridge_subscriptions", "Event-bus addresses this node subscribes to for its browsers",
+        bridge::subscriptionCount);
+    // No per-socket event-bus write handler: the bridge writes to its sockets directly.
+    return SockJSHandler.create(vertx, new SockJSHandlerOptions().setRegisterWriteHandler(false)).socketHandler(bridge);
   }
 
   /**
@@ -147,7 +147,7 @@ public final class GatewayVerticle extends VerticleBase {
    */
   @Override
   public Future<?> stop() {
-    return guard.stop().compose(v -> server.shutdown(SHUTDOWN_SECONDS, TimeUnit.SECONDS));
+    return bridge.stop().compose(v -> server.shutdown(SHUTDOWN_SECONDS, TimeUnit.SECONDS));
   }
 
   /**
@@ -164,6 +164,36 @@ public final class GatewayVerticle extends VerticleBase {
         .register("http", promise -> promise.complete(server != null && server.actualPort() > 0
             ? Status.OK() : Status.KO()));
     return HealthCheckHandler.createWithHealthChecks(checks);
+  }
+
+  /**
+   * A page from another site must not open a bridge with the visitor's credentials (cross-site WebSocket
+   * hijacking): a handshake whose Origin is neither this node nor an allowed origin is refused. Clients that send
+   * no Origin (not browsers) pass.
+   */
+  private void checkOrigin(RoutingContext ctx) {
+    String origin = ctx.request().getHeader("Origin");
+    if (origin == null || isSameOrigin(ctx, origin) || settings.allowedOrigins().contains(origin)) {
+      ctx.next();
+    } else {
+      ApiError.send(ctx, ErrorCode.ACCESS_DENIED, "origin not allowed");
+    }
+  }
+
+  private static boolean isSameOrigin(RoutingContext ctx, String origin) {
+    return origin.equals(ctx.request().scheme() + "://" + ctx.request().authority());
+  }
+
+  /** The page needs no inline script or style; nothing may frame it. */
+  private static void securityHeaders(RoutingContext ctx) {
+    ctx.response().headers()
+        .set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; "
+            + "img-src 'self' data:; connect-src 'self' http: https: ws: wss:; frame-ancestors 'none'; "
+            + "base-uri 'none'; form-action 'self'; object-src 'none'")
+        .set("X-Content-Type-Options", "nosniff")
+        .set("X-Frame-Options", "DENY")
+        .set("Referrer-Policy", "no-referrer");
+    ctx.next();
   }
 
   private void health(RoutingContext ctx) {
@@ -186,6 +216,14 @@ public final class GatewayVerticle extends VerticleBase {
     }
     if (!(body.getValue("user") instanceof String user) || !(body.getValue("password") instanceof String password)) {
       ApiError.send(ctx, ErrorCode.INVALID_REQUEST, "body must be {\"user\": string, \"password\": string}");
+      return;
+    }
+    // Slows password guessing, per address and per account, before any hashing is spent on it.
+    String ip = ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().hostAddress();
+    if (!loginsPerIp.tryAcquire(ip) || !loginsPerUser.tryAcquire(user)) {
+      long wait = Math.max(loginsPerIp.secondsUntilNext(ip), loginsPerUser.secondsUntilNext(user));
+      ctx.response().putHeader("Retry-After", String.valueOf(Math.max(1, wait)));
+      ApiError.send(ctx, ErrorCode.RATE_LIMITED, "too many login attempts; try again later");
       return;
     }
     vertx.executeBlocking(() -> users.check(user, password), false).onComplete(checked -> {
@@ -258,6 +296,13 @@ public final class GatewayVerticle extends VerticleBase {
     String id = auctionId(ctx);
     JsonObject body = id == null ? null : jsonObject(ctx);
     if (body == null) {
+      return;
+    }
+    String user = ctx.get(USER);
+    if (!bidsPerUser.tryAcquire(user)) {
+      metrics.bid(ErrorCode.RATE_LIMITED);
+      ctx.response().putHeader("Retry-After", String.valueOf(Math.max(1, bidsPerUser.secondsUntilNext(user))));
+      ApiError.send(ctx, ErrorCode.RATE_LIMITED, "too many bids; slow down");
       return;
     }
     try {

@@ -12,6 +12,7 @@ import io.gavel.config.NodeConfig;
 import io.gavel.config.NodeConfig.Role;
 import io.gavel.gateway.AddressPolicy;
 import io.gavel.gateway.GatewayVerticle;
+import io.gavel.gateway.Limits;
 import io.gavel.gateway.NodeStatus;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -47,6 +48,7 @@ public final class GavelNode {
     // Read every file the roles need before joining the cluster, so a bad one fails the start at once.
     UserDirectory users = config.has(Role.GATEWAY) ? UserDirectory.load(config.usersFile()) : null;
     AddressPolicy addresses = config.has(Role.GATEWAY) ? AddressPolicy.from(config.bridge()) : null;
+    Limits limits = Limits.from(config.limits());
     BusPublisher publisher = new BusPublisher();
     HazelcastClusterManager clusterManager =
         new HazelcastClusterManager(HazelcastSetup.config(config, publisher));
@@ -64,7 +66,7 @@ public final class GavelNode {
           GavelNode node = new GavelNode(config, vertx, clusterManager.getHazelcastInstance(), metrics);
           metrics.gauge("gavel_cluster_size", "Members of the cluster this node sees", node::clusterSize);
           // Closing is started, not awaited: callbacks chained on a closed Vert.x would never run.
-          return node.deploy(users, addresses).map(node).onFailure(e -> vertx.close());
+          return node.deploy(users, addresses, limits).map(node).onFailure(e -> vertx.close());
         })
         .onSuccess(node -> {
           node.ready = true;
@@ -73,7 +75,7 @@ public final class GavelNode {
         });
   }
 
-  private Future<?> deploy(UserDirectory users, AddressPolicy addresses) {
+  private Future<?> deploy(UserDirectory users, AddressPolicy addresses, Limits limits) {
     Future<?> auctions = Future.succeededFuture();
     if (config.has(Role.AUCTION)) {
       auctions = vertx.deployVerticle(new AuctionVerticle(store, metrics, config.closeSweepMillis(), config.demo()));
@@ -88,7 +90,7 @@ public final class GavelNode {
         .compose(v -> Tokens.create(vertx, config.jwtSecret(), config.tokenTtlSeconds()))
         .compose(tokens -> vertx.deployVerticle(new GatewayVerticle(
             new GatewayVerticle.Settings(config.httpHost(), config.httpPort(), config.nodeName(), config.bridge(),
-                addresses, config.allowedOrigins()),
+                addresses, config.allowedOrigins(), limits),
             store, users, tokens, metrics, new NodeStatus() {
               @Override
               public boolean ready() {

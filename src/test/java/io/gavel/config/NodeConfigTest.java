@@ -42,6 +42,17 @@ class NodeConfigTest {
   }
 
   @Test
+  void setOverridesAnyKeyFromTheEnvironmentOrTheCommandLine() {
+    NodeConfig config = NodeConfig.load(new String[] {"--set", "limits.bidBurstPerUser=7", "--set", "logFormat=json"},
+        Map.of("GAVEL_SET", "limits.bidBurstPerUser=3;bridge.pingTimeoutMillis=500"));
+    assertThat(config.limits().getInteger("bidBurstPerUser")).isEqualTo(7);
+    assertThat(config.bridge().getLong("pingTimeoutMillis")).isEqualTo(500);
+    assertThat(config.logFormat()).isEqualTo("json");
+    assertThat(config.limits().getInteger("maxConnections")).as("untouched keys keep the file's value")
+        .isEqualTo(50_000);
+  }
+
+  @Test
   void badSettingsFailWithTheirName() {
     assertFails(new String[] {"--http-port", "http"}, Map.of(), "httpPort");
     assertFails(new String[] {"--http-port", "70000"}, Map.of(), "httpPort");
@@ -51,6 +62,8 @@ class NodeConfigTest {
     assertFails(new String[] {"--frobnicate", "1"}, Map.of(), "unknown option --frobnicate");
     assertFails(new String[] {"--http-port"}, Map.of(), "--http-port needs a value");
     assertFails(new String[] {"--conf", "no-such-dir"}, Map.of(), "no-such-dir");
+    assertFails(new String[] {"--set", "nonsense"}, Map.of(), "path=value");
+    assertFails(new String[] {"--log-format", "xml"}, Map.of(), "logFormat");
   }
 
   private static void assertFails(String[] args, Map<String, String> env, String mentions) {

@@ -87,7 +87,11 @@ public final class ProcessCluster implements AutoCloseable {
         "--node-name", "node" + (i + 1),
         "--allowed-origins", java.util.Arrays.stream(httpPorts).mapToObj(p -> "http://127.0.0.1:" + p)
             .collect(Collectors.joining(",")),
-        "--no-demo"));
+        "--no-demo",
+            // Tests log in and bid far faster than people; the limits themselves are tested on their own
+            // (SecurityTest), with the defaults put back by a later --set.
+            "--set", "limits.loginBurstPerIp=100000", "--set", "limits.loginBurstPerUser=100000",
+            "--set", "limits.bidsPerSecondPerUser=100000", "--set", "limits.bidBurstPerUser=100000"));
     command.addAll(extraArgs);
     try {
       File log = Path.of("target", "it-logs", name + "-node" + (i + 1) + ".log").toFile();

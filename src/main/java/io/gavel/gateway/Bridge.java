@@ -1,0 +1,387 @@
+package io.gavel.gateway;
+
+import io.gavel.auth.Tokens;
+import io.gavel.domain.ErrorCode;
+import io.gavel.metrics.GavelMetrics;
+import io.gavel.protocol.Wire;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.handler.sockjs.SockJSSocket;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The event-bus bridge for browsers, speaking the protocol of the standard Vert.x event-bus client
+ * ({@code send}, {@code publish}, {@code register}, {@code unregister}, {@code ping}; {@code rec} and {@code err}
+ * back) over SockJS and raw WebSocket.
+ *
+ * <p>Why not vertx-web's bridge: it creates one cluster-wide consumer per browser per address and encodes every
+ * message once per socket, does not watch write queues, and leaves frames with wrong field types unanswered. Here
+ * each node subscribes once per address however many browsers watch it, encodes each message once and writes the
+ * same bytes to every socket; a socket that stops reading has messages dropped (the client sees the seq gap and
+ * fetches it) and is closed after {@link Limits#slowConsumerMaxDrops()} drops in a row; every frame is validated,
+ * rate-limited and answered.
+ *
+ * <p>Security: inbound only to permitted addresses; headers from the browser are dropped and the {@code user}
+ * header is set only from a verified token; {@code auctions.bid} requires one; {@code user.<name>} can be
+ * registered only with a token for that user. All state lives on the gateway verticle's event loop.
+ */
+final class Bridge implements Handler<SockJSSocket> {
+  private static final Logger LOG = LoggerFactory.getLogger(Bridge.class);
+  private static final String PRIVATE_PREFIX = "user.";
+  private static final int MAX_ADDRESS_LENGTH = 200;
+  /** The JS client's reply addresses are UUIDs. */
+  private static final int MAX_REPLY_ADDRESS_LENGTH = 36;
+
+  private final Vertx vertx;
+  private final EventBus bus;
+  private final AddressPolicy policy;
+  private final Tokens tokens;
+  private final Limits limits;
+  private final RateLimiter bidsPerUser;
+  private final RateLimiter framesPerConnection;
+  private final GavelMetrics metrics;
+  private final long pingTimeoutMillis;
+  private final long replyTimeoutMillis;
+
+  private final Set<Connection> connections = new HashSet<>();
+  private final Map<String, Integer> connectionsPerIp = new HashMap<>();
+  private final Map<String, Set<Connection>> subscribers = new HashMap<>();
+  private final Map<String, MessageConsumer<Object>> consumers = new HashMap<>();
+  private long nextConnectionId;
+  private int inFlight;
+  private boolean stopping;
+  private Promise<Void> idle;
+
+  Bridge(Vertx vertx, AddressPolicy policy, Tokens tokens, Limits limits, RateLimiter bidsPerUser,
+         GavelMetrics metrics, long pingTimeoutMillis, long replyTimeoutMillis) {
+    this.vertx = vertx;
+    this.bus = vertx.eventBus();
+    this.policy = policy;
+    this.tokens = tokens;
+    this.limits = limits;
+    this.bidsPerUser = bidsPerUser;
+    this.framesPerConnection = new RateLimiter(limits.framesPerSecondPerConnection(),
+        limits.frameBurstPerConnection());
+    this.metrics = metrics;
+    this.pingTimeoutMillis = pingTimeoutMillis;
+    this.replyTimeoutMillis = replyTimeoutMillis;
+    vertx.setPeriodic(Math.max(100, pingTimeoutMillis / 2), id -> closeIdle());
+  }
+
+  int connectionCount() {
+    return connections.size();
+  }
+
+  /** Event-bus subscriptions this node holds for its browsers: one per address. */
+  int subscriptionCount() {
+    return consumers.size();
+  }
+
+  @Override
+  public void handle(SockJSSocket socket) {
+    String ip = socket.remoteAddress() == null ? "unknown" : socket.remoteAddress().hostAddress();
+    if (stopping) {
+      socket.close(1001, "node shutting down");
+      return;
+    }
+    if (connections.size() >= limits.maxConnections()
+        || connectionsPerIp.getOrDefault(ip, 0) >= limits.maxConnectionsPerIp()) {
+      socket.close(4003, "too many connections");
+      return;
+    }
+    Connection connection = new Connection(socket, ip, Long.toString(nextConnectionId++));
+    connections.add(connection);
+    connectionsPerIp.merge(ip, 1, Integer::sum);
+    socket.handler(frame -> onFrame(connection, frame));
+    socket.exceptionHandler(e -> LOG.debug("bridged socket failed: {}", e.toString()));
+    socket.closeHandler(v -> onClose(connection));
+  }
+
+  private void onFrame(Connection c, Buffer data) {
+    c.lastSeen = System.currentTimeMillis();
+    if (data.length() > limits.maxFrameBytes()) {
+      c.socket.close(4009, "frame too large");
+      return;
+    }
+    JsonObject frame;
+    try {
+      frame = new JsonObject(data);
+    } catch (RuntimeException notAnObject) {
+      error(c, "invalid_json");
+      return;
+    }
+    String replyAddress = null;
+    Object reply = frame.getValue("replyAddress");
+    if (reply != null) {
+      if (!(reply instanceof String r) || r.isEmpty() || r.length() > MAX_REPLY_ADDRESS_LENGTH) {
+        error(c, "invalid_reply_address");
+        return;
+      }
+      replyAddress = r;
+    }
+    if (!(frame.getValue("type") instanceof String type)) {
+      refuse(c, replyAddress, "missing_type", ErrorCode.INVALID_REQUEST);
+      return;
+    }
+    if (type.equals("ping")) {
+      return;
+    }
+    if (!framesPerConnection.tryAcquire(c.id)) {
+      refuse(c, replyAddress, "rate_limited", ErrorCode.RATE_LIMITED);
+      return;
+    }
+    if (!(frame.getValue("address") instanceof String address) || address.isEmpty()
+        || address.length() > MAX_ADDRESS_LENGTH) {
+      refuse(c, replyAddress, "missing_address", ErrorCode.INVALID_REQUEST);
+      return;
+    }
+    Object headers = frame.getValue("headers");
+    if (headers != null && !(headers instanceof JsonObject)) {
+      refuse(c, replyAddress, "invalid_headers", ErrorCode.INVALID_REQUEST);
+      return;
+    }
+    String token = headers instanceof JsonObject h && h.getValue("authorization") instanceof String value
+        ? Tokens.bearer(value)
+        : null;
+    switch (type) {
+      case "send", "publish" -> inbound(c, type.equals("send"), address, frame.getValue("body"), token, replyAddress);
+      case "register" -> register(c, address, token);
+      case "unregister" -> unregister(c, address);
+      default -> refuse(c, replyAddress, "invalid_type", ErrorCode.INVALID_REQUEST);
+    }
+  }
+
+  private void inbound(Connection c, boolean send, String address, Object body, String token, String replyAddress) {
+    boolean bid = address.equals(Wire.BID_ADDRESS);
+    if (stopping) {
+      refuse(c, replyAddress, "rejected", ErrorCode.CLUSTER_UNAVAILABLE);
+    } else if (!policy.inboundAllowed().test(address)) {
+      refuse(c, replyAddress, "access_denied", ErrorCode.ACCESS_DENIED);
+    } else if (bid && !send) {
+      // A published bid would reach every auction node; a bid is a request with exactly one answer.
+      refuse(c, replyAddress, "rejected", ErrorCode.INVALID_REQUEST);
+    } else if (token == null) {
+      if (bid) {
+        refuseBid(c, replyAddress, ErrorCode.UNAUTHORIZED);
+      } else {
+        forward(c, send, address, body, new DeliveryOptions(), replyAddress);
+      }
+    } else {
+      tokens.verify(token).onComplete(verified -> {
+        if (verified.failed()) {
+          if (bid) {
+            metrics.bid(ErrorCode.UNAUTHORIZED);
+          }
+          refuse(c, replyAddress, "unauthorized", ErrorCode.UNAUTHORIZED);
+        } else if (bid && !bidsPerUser.tryAcquire(verified.result())) {
+          refuseBid(c, replyAddress, ErrorCode.RATE_LIMITED);
+        } else {
+          forward(c, send, address, body, new DeliveryOptions().addHeader(Wire.USER_HEADER, verified.result()),
+              replyAddress);
+        }
+      });
+    }
+  }
+
+  private void refuseBid(Connection c, String replyAddress, ErrorCode code) {
+    metrics.bid(code);
+    refuse(c, replyAddress, code.name().toLowerCase(), code);
+  }
+
+  private void forward(Connection c, boolean send, String address, Object body, DeliveryOptions options,
+                       String replyAddress) {
+    if (!send) {
+      bus.publish(address, body, options);
+      return;
+    }
+    if (replyAddress == null) {
+      bus.send(address, body, options);
+      return;
+    }
+    inFlight++;
+    bus.request(address, body, options.setSendTimeout(replyTimeoutMillis)).onComplete(answer -> {
+      if (answer.succeeded()) {
+        c.write(new JsonObject().put("type", "rec").put("address", replyAddress)
+            .put("body", answer.result().body()));
+      } else if (answer.cause() instanceof ReplyException e && e.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
+        failure(c, replyAddress, e.failureCode(), e.getMessage());
+      } else {
+        // No handler, or no answer in time: the cluster is not serving this address right now.
+        failure(c, replyAddress, ErrorCode.CLUSTER_UNAVAILABLE.httpStatus(), ErrorCode.CLUSTER_UNAVAILABLE.name());
+      }
+      if (--inFlight == 0 && idle != null) {
+        idle.tryComplete();
+      }
+    });
+  }
+
+  private void register(Connection c, String address, String token) {
+    if (stopping) {
+      error(c, "rejected");
+    } else if (c.addresses.size() >= limits.maxRegistrationsPerConnection()) {
+      error(c, "max_registrations");
+    } else if (address.startsWith(PRIVATE_PREFIX)) {
+      String owner = address.substring(PRIVATE_PREFIX.length());
+      if (token == null) {
+        error(c, "access_denied");
+        return;
+      }
+      tokens.verify(token).onComplete(verified -> {
+        if (verified.succeeded() && verified.result().equals(owner)) {
+          subscribe(c, address);
+        } else {
+          error(c, "access_denied");
+        }
+      });
+    } else if (policy.outboundAllowed().test(address)) {
+      subscribe(c, address);
+    } else {
+      error(c, "access_denied");
+    }
+  }
+
+  private void subscribe(Connection c, String address) {
+    if (c.closed || !c.addresses.add(address)) {
+      return;
+    }
+    subscribers.computeIfAbsent(address, a -> {
+      consumers.put(a, bus.consumer(a, message -> fanOut(a, message)));
+      return new LinkedHashSet<>();
+    }).add(c);
+  }
+
+  private void unregister(Connection c, String address) {
+    if (!c.addresses.remove(address)) {
+      return;
+    }
+    Set<Connection> watching = subscribers.get(address);
+    if (watching != null && watching.remove(c) && watching.isEmpty()) {
+      subscribers.remove(address);
+      consumers.remove(address).unregister();
+    }
+  }
+
+  /** One message, encoded once, written to every socket of this node that watches the address. */
+  private void fanOut(String address, Message<Object> message) {
+    Set<Connection> watching = subscribers.get(address);
+    if (watching == null) {
+      return;
+    }
+    JsonObject envelope = new JsonObject().put("type", "rec").put("address", address).put("body", message.body());
+    Buffer frame = envelope.toBuffer();
+    for (Connection c : List.copyOf(watching)) {
+      c.deliver(frame);
+    }
+    if (message.body() instanceof JsonObject body && body.getValue("at") instanceof Long at) {
+      metrics.delivered(at);
+    }
+  }
+
+  private void onClose(Connection c) {
+    c.closed = true;
+    connections.remove(c);
+    connectionsPerIp.computeIfPresent(c.ip, (ip, n) -> n == 1 ? null : n - 1);
+    for (String address : List.copyOf(c.addresses)) {
+      unregister(c, address);
+    }
+  }
+
+  private void closeIdle() {
+    long deadline = System.currentTimeMillis() - pingTimeoutMillis;
+    for (Connection c : List.copyOf(connections)) {
+      if (c.lastSeen < deadline) {
+        c.socket.close(4000, "no ping");
+      }
+    }
+  }
+
+  /**
+   * Graceful stop: refuses new frames, lets the requests in flight get their answers (they time out after the
+   * reply timeout anyway), then closes every socket with 1001 (going away) so browsers reconnect elsewhere.
+   */
+  Future<Void> stop() {
+    stopping = true;
+    idle = Promise.promise();
+    if (inFlight == 0) {
+      idle.tryComplete();
+    }
+    return idle.future().onComplete(done -> {
+      for (Connection c : List.copyOf(connections)) {
+        c.socket.close(1001, "node shutting down");
+      }
+    });
+  }
+
+  private void refuse(Connection c, String replyAddress, String error, ErrorCode code) {
+    if (replyAddress != null) {
+      failure(c, replyAddress, code.httpStatus(), code.name());
+    } else {
+      error(c, error);
+    }
+  }
+
+  private static void failure(Connection c, String replyAddress, int failureCode, String message) {
+    c.write(new JsonObject().put("type", "err").put("address", replyAddress).put("failureCode", failureCode)
+        .put("failureType", "RECIPIENT_FAILURE").put("message", message));
+  }
+
+  private static void error(Connection c, String body) {
+    c.write(new JsonObject().put("type", "err").put("body", body));
+  }
+
+  private final class Connection {
+    final SockJSSocket socket;
+    final String ip;
+    final String id;
+    final Set<String> addresses = new HashSet<>();
+    long lastSeen = System.currentTimeMillis();
+    int drops;
+    boolean closed;
+
+    Connection(SockJSSocket socket, String ip, String id) {
+      this.socket = socket;
+      this.ip = ip;
+      this.id = id;
+    }
+
+    void write(JsonObject message) {
+      if (!closed) {
+        socket.write(message.toBuffer());
+      }
+    }
+
+    /** Pushed messages skip a socket whose write queue is full; after too many in a row it is closed. */
+    void deliver(Buffer frame) {
+      if (closed) {
+        return;
+      }
+      if (socket.writeQueueFull()) {
+        if (++drops >= limits.slowConsumerMaxDrops()) {
+          closed = true;
+          socket.close(4001, "slow consumer");
+        }
+        return;
+      }
+      drops = 0;
+      socket.write(frame);
+    }
+  }
+}
