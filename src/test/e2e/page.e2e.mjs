@@ -34,7 +34,11 @@ try {
   const a = await browser.newPage();
   const b = await browser.newPage();
   const errors = [];
-  for (const page of [a, b]) page.on('pageerror', (e) => errors.push(e.message));
+  const watch = (page) => {
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => { if (/Content.Security.Policy/i.test(m.text())) errors.push(m.text()); });
+  };
+  for (const page of [a, b]) watch(page);
   await a.goto(`${node1}/?nodes=${node1},${node2}#${lot.id}`);
   await b.goto(`${node2}/#${lot.id}`);
   for (const page of [a, b]) {
@@ -58,7 +62,7 @@ try {
 
   // The closed state.
   const c = await browser.newPage();
-  c.on('pageerror', (e) => errors.push(e.message));
+  watch(c);
   await c.goto(`${node2}/#${quick.id}`);
   await c.waitForSelector('#connection[data-state="connected"]');
   await c.waitForFunction(() => document.querySelector('#a-status').dataset.status === 'CLOSED', null,
@@ -78,6 +82,9 @@ try {
   await a.waitForSelector(`#connection[data-state="connected"][data-node="${node2}"]`, { timeout: 20000 });
   await a.waitForFunction(() => document.querySelector('#a-leader').textContent === 'bob', null, { timeout: 5000 });
   log(`node1's page reconnected to node2 and caught up ${Date.now() - lost} ms after losing node1`);
+  // carol's page registered her private address again on the new node: she hears that bob outbid her.
+  await a.waitForFunction(() => document.querySelector('#notice').textContent.includes('You were outbid'), null,
+    { timeout: 5000 });
   const seqs = await a.$$eval('#a-history li', (items) => items.map((li) => Number(li.dataset.seq)));
   assert.deepEqual(seqs, [...seqs].sort((x, y) => y - x), 'history in seq order');
   assert.deepEqual(seqs, Array.from({ length: seqs.length }, (_, i) => seqs.length - i), 'history without gaps');

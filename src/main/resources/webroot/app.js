@@ -263,12 +263,14 @@
       sessionStorage.setItem('gavel.user', result.user);
       notice('');
       renderUser();
+      subscribePrivate();
     } catch (e) {
       notice(e.code === 'BAD_CREDENTIALS' ? 'Wrong user or password.' : 'Login failed: ' + e.message);
     }
   }
 
   function logout() {
+    unsubscribePrivate();
     state.token = null;
     state.user = null;
     sessionStorage.removeItem('gavel.token');
@@ -287,6 +289,27 @@
   // ---- connection ---------------------------------------------------------------------------------------
 
   let attempts = 0;
+
+  /** "You were outbid" notices arrive on the user's private address, which only their token may register. */
+  function subscribePrivate() {
+    if (!state.token || !state.bus || state.bus.state !== EventBus.OPEN) return;
+    const address = 'user.' + state.user;
+    state.privateHandler = (err, message) => {
+      if (err || !message.body || message.body.type !== 'bid.outbid') return;
+      const a = state.auctions.get(message.body.auctionId);
+      notice('You were outbid on ' + (a ? a.title : message.body.auctionId) + ': '
+        + message.body.bidder + ' bid ' + money(message.body.amount, a && a.currency));
+    };
+    state.privateAddress = address;
+    state.bus.registerHandler(address, { authorization: 'Bearer ' + state.token }, state.privateHandler);
+  }
+
+  function unsubscribePrivate() {
+    if (state.privateHandler && state.bus && state.bus.state === EventBus.OPEN) {
+      state.bus.unregisterHandler(state.privateAddress, state.privateHandler);
+    }
+    state.privateHandler = null;
+  }
 
   /** Backoff with jitter: 0.5 s, 1 s, 2 s … up to 10 s, each scaled by a random 0.5–1.5. */
   function reconnectDelay() {
@@ -311,6 +334,7 @@
         }
       });
       subscribeSelected();
+      subscribePrivate();
       // Whatever happened while disconnected is in the event log: catch up from the last seq seen.
       loadAuctions().then(catchUp).catch(() => {});
     };

@@ -51,6 +51,9 @@ public final class BusPublisher implements EventSink {
         if (Wire.isListEvent(event)) {
           bus.publish(Wire.AUCTIONS_ADDRESS, json);
         }
+        if (event instanceof AuctionEvent.BidAccepted bid && bid.outbid() != null) {
+          bus.publish(Wire.userAddress(bid.outbid()), Wire.outbid(bid));
+        }
       }
     });
   }

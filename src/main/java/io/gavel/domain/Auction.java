@@ -92,7 +92,8 @@ public final class Auction implements Serializable {
     long window = terms.antiSnipingSeconds() * 1000;
     boolean snipe = window > 0 && endsAt - at < window;
     long newEndsAt = snipe ? at + window : endsAt;
-    var bid = new AuctionEvent.BidAccepted(id, seq() + 1, at, bidder, amount, newEndsAt, requestId);
+    String outbid = leader == null || leader.equals(bidder) ? null : leader;
+    var bid = new AuctionEvent.BidAccepted(id, seq() + 1, at, bidder, amount, newEndsAt, requestId, outbid);
     if (!snipe) {
       return List.of(bid);
     }

@@ -24,9 +24,12 @@ public sealed interface AuctionEvent extends Serializable {
     }
   }
 
-  /** {@code requestId} identifies the request that placed the bid, so a retried request is answered, not re-run. */
-  record BidAccepted(String auctionId, long seq, long at, String bidder, long amount, long endsAt, String requestId)
-      implements AuctionEvent {
+  /**
+   * {@code requestId} identifies the request that placed the bid, so a retried request is answered, not re-run;
+   * {@code outbid} is the leader this bid displaced (null when there was none, or the bidder raised their own bid).
+   */
+  record BidAccepted(String auctionId, long seq, long at, String bidder, long amount, long endsAt, String requestId,
+                     String outbid) implements AuctionEvent {
     public String type() {
       return "bid.accepted";
     }

@@ -23,6 +23,17 @@ public final class Wire {
     return "auction." + auctionId;
   }
 
+  /** A user's private address: only a browser holding that user's token may register it. */
+  public static String userAddress(String user) {
+    return "user." + user;
+  }
+
+  /** The notice a displaced leader gets on their private address. */
+  public static JsonObject outbid(AuctionEvent.BidAccepted bid) {
+    return new JsonObject().put("type", "bid.outbid").put("auctionId", bid.auctionId()).put("seq", bid.seq())
+        .put("at", bid.at()).put("amount", bid.amount()).put("bidder", bid.bidder());
+  }
+
   /** Whether list-level subscribers ({@code auctions}) see this event too. */
   public static boolean isListEvent(AuctionEvent event) {
     return event instanceof AuctionEvent.Created || event instanceof AuctionEvent.Closed;

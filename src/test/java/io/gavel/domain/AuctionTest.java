@@ -56,7 +56,7 @@ class AuctionTest {
     Auction auction = open(TERMS);
     assertRefused(() -> auction.decideBid("bob", 999, T0 + 1, null), ErrorCode.BID_TOO_LOW);
     List<AuctionEvent> events = bid(auction, "bob", 1_000, T0 + 1);
-    assertThat(events).containsExactly(new AuctionEvent.BidAccepted("lamp", 2, T0 + 1, "bob", 1_000, T0 + 60_000, "bob-1000"));
+    assertThat(events).containsExactly(new AuctionEvent.BidAccepted("lamp", 2, T0 + 1, "bob", 1_000, T0 + 60_000, "bob-1000", null));
     assertThat(auction.currentPrice()).isEqualTo(1_000);
     assertThat(auction.leader()).isEqualTo("bob");
     assertThat(auction.bidCount()).isEqualTo(1);
@@ -72,6 +72,17 @@ class AuctionTest {
     bid(auction, "carol", 1_050, T0 + 2);
     assertThat(auction.leader()).isEqualTo("carol");
     assertThat(auction.seq()).isEqualTo(3);
+  }
+
+  @Test
+  void aBidNamesTheLeaderItDisplaced() {
+    Auction auction = open(TERMS);
+    AuctionEvent.BidAccepted first = (AuctionEvent.BidAccepted) bid(auction, "bob", 1_000, T0 + 1).get(0);
+    AuctionEvent.BidAccepted raise = (AuctionEvent.BidAccepted) bid(auction, "bob", 1_050, T0 + 2).get(0);
+    AuctionEvent.BidAccepted over = (AuctionEvent.BidAccepted) bid(auction, "carol", 1_100, T0 + 3).get(0);
+    assertThat(first.outbid()).isNull();
+    assertThat(raise.outbid()).as("raising one's own bid displaces nobody").isNull();
+    assertThat(over.outbid()).isEqualTo("bob");
   }
 
   @Test
@@ -141,7 +152,7 @@ class AuctionTest {
 
     List<AuctionEvent> late = bid(auction, "carol", 1_050, T0 + 55_000);
     assertThat(late).containsExactly(
-        new AuctionEvent.BidAccepted("lamp", 3, T0 + 55_000, "carol", 1_050, T0 + 65_000, "carol-1050"),
+        new AuctionEvent.BidAccepted("lamp", 3, T0 + 55_000, "carol", 1_050, T0 + 65_000, "carol-1050", "bob"),
         new AuctionEvent.Extended("lamp", 4, T0 + 55_000, T0 + 65_000));
     assertThat(auction.endsAt()).isEqualTo(T0 + 65_000);
     assertThat(auction.decideClose(T0 + 64_000)).isEmpty();
@@ -167,7 +178,7 @@ class AuctionTest {
   @Test
   void applyRefusesEventsOutOfSequence() {
     Auction auction = open(TERMS);
-    assertThatThrownBy(() -> auction.apply(new AuctionEvent.BidAccepted("lamp", 3, T0, "bob", 1_000, T0, null)))
+    assertThatThrownBy(() -> auction.apply(new AuctionEvent.BidAccepted("lamp", 3, T0, "bob", 1_000, T0, null, null)))
         .isInstanceOf(IllegalStateException.class);
   }
 
