@@ -16,6 +16,7 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -49,6 +50,7 @@ final class Bridge implements Handler<SockJSSocket> {
   private static final int MAX_ADDRESS_LENGTH = 200;
   /** The JS client's reply addresses are UUIDs. */
   private static final int MAX_REPLY_ADDRESS_LENGTH = 36;
+  private static final long HARD_CLOSE_MILLIS = 1_000;
 
   private final Vertx vertx;
   private final EventBus bus;
@@ -362,6 +364,19 @@ final class Bridge implements Handler<SockJSSocket> {
       this.id = id;
     }
 
+    /**
+     * Drops the TCP connection at once, discarding what is queued. Vert.x closes connections gracefully only
+     * (its pipeline handler turns a close into "send a close frame, then wait"), so this closes the Netty channel
+     * under the upgraded HTTP connection directly; the usual close events still fire.
+     */
+    void abort() {
+      if (connections.contains(this) && socket.routingContext() != null
+          && socket.routingContext().request().connection() instanceof ConnectionBase connection) {
+        var channel = connection.channel();
+        channel.unsafe().close(channel.voidPromise());
+      }
+    }
+
     void write(JsonObject message) {
       if (!closed) {
         socket.write(message.toBuffer());
@@ -374,9 +389,14 @@ final class Bridge implements Handler<SockJSSocket> {
         return;
       }
       if (socket.writeQueueFull()) {
+        metrics.dropped();
         if (++drops >= limits.slowConsumerMaxDrops()) {
           closed = true;
+          metrics.slowConsumerClosed();
           socket.close(4001, "slow consumer");
+          // The close frame waits behind everything the client has not read; without this, the connection and
+          // its buffers would stay until the client read them, which a hung client never does.
+          vertx.setTimer(HARD_CLOSE_MILLIS, id -> abort());
         }
         return;
       }

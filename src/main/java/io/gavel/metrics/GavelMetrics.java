@@ -27,6 +27,8 @@ public final class GavelMetrics {
   private final Map<ErrorCode, Counter> rejected = new ConcurrentHashMap<>();
   private final Counter published;
   private final Timer fanOut;
+  private final Counter slowConsumersClosed;
+  private final Counter droppedForSlowConsumers;
 
   private GavelMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -40,6 +42,10 @@ public final class GavelMetrics {
         .minimumExpectedValue(Duration.ofMillis(1))
         .maximumExpectedValue(Duration.ofSeconds(10))
         .register(registry);
+    this.slowConsumersClosed = Counter.builder("gavel_bridge_slow_consumers_closed")
+        .description("Bridged sockets closed because they stopped reading").register(registry);
+    this.droppedForSlowConsumers = Counter.builder("gavel_bridge_dropped_messages")
+        .description("Pushed messages skipped for sockets whose write queue was full").register(registry);
   }
 
   /**
@@ -85,6 +91,14 @@ public final class GavelMetrics {
 
   public void delivered(long eventAt) {
     fanOut.record(Duration.ofMillis(Math.max(0, System.currentTimeMillis() - eventAt)));
+  }
+
+  public void dropped() {
+    droppedForSlowConsumers.increment();
+  }
+
+  public void slowConsumerClosed() {
+    slowConsumersClosed.increment();
   }
 
   public void gauge(String name, String description, Supplier<Number> value) {

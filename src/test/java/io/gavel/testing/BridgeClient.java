@@ -29,8 +29,13 @@ public final class BridgeClient implements AutoCloseable {
   private BridgeClient(WebSocketClient client, WebSocket socket) {
     this.client = client;
     this.socket = socket;
-    socket.handler(this::onFrame);
-    socket.closeHandler(v -> closeStatus = socket.closeStatusCode());
+    try {
+      socket.handler(this::onFrame);
+      socket.closeHandler(v -> closeStatus = socket.closeStatusCode());
+    } catch (IllegalStateException closedAlready) {
+      // The server may close a socket right after the handshake (a refused connection).
+      closeStatus = socket.closeStatusCode();
+    }
   }
 
   private volatile Short closeStatus;
@@ -86,6 +91,11 @@ public final class BridgeClient implements AutoCloseable {
     socket.writeTextMessage(frame.encode()).await();
   }
 
+  /** Sends a ping frame without waiting (usable from a timer on an event loop). */
+  public void ping() {
+    socket.writeTextMessage("{\"type\":\"ping\"}");
+  }
+
   /** A request that gives up after {@code seconds}: on a dying node the reply may never come. */
   public JsonObject request(String address, Object body, JsonObject headers, int seconds) throws Exception {
     return request(address, body, headers).toCompletionStage().toCompletableFuture()
@@ -101,13 +111,20 @@ public final class BridgeClient implements AutoCloseable {
     return errors;
   }
 
+  /** Stops reading from the socket, as a client that hangs would. */
+  public void pause() {
+    socket.pause();
+  }
+
   public boolean isClosed() {
     return socket.isClosed();
   }
 
   @Override
   public void close() {
-    socket.close().await();
+    if (!socket.isClosed()) {
+      socket.close().await();
+    }
     client.close().await();
   }
 }

@@ -1,0 +1,120 @@
+package io.gavel.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gavel.testing.BridgeClient;
+import io.gavel.testing.StalledClient;
+import io.gavel.testing.TestCluster;
+import io.gavel.testing.Wait;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Connection limits, the idle timeout and the slow-consumer policy, each on a node of its own with small limits
+ * so that they show quickly.
+ */
+class BridgeLimitsTest {
+  private TestCluster cluster;
+  private Vertx clients;
+  private int port;
+
+  private void start(String... args) {
+    cluster = TestCluster.start(new String[][] {args});
+    clients = Vertx.vertx();
+    port = cluster.node(0).config().httpPort();
+  }
+
+  @AfterEach
+  void stop() {
+    if (clients != null) {
+      clients.close().await();
+    }
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  @Test
+  void connectionsPerAddressAreCappedAndIdleOnesAreClosed() {
+    start("--set", "limits.maxConnectionsPerIp=3", "--set", "bridge.pingTimeoutMillis=1000");
+    List<BridgeClient> open = new ArrayList<>();
+    try {
+      for (int i = 0; i < 3; i++) {
+        open.add(BridgeClient.connect(clients, port));
+      }
+      BridgeClient fourth = BridgeClient.connect(clients, port);
+      Wait.until("the fourth connection from one address is closed", Duration.ofSeconds(5), fourth::isClosed);
+      assertThat(fourth.closeStatus()).isEqualTo((short) 4003);
+
+      // open[0] pings as the JS client does; the others say nothing and are closed after the ping timeout.
+      long until = System.nanoTime() + Duration.ofMillis(2500).toNanos();
+      while (System.nanoTime() < until) {
+        open.get(0).write(new JsonObject().put("type", "ping"));
+        try {
+          Thread.sleep(300); // the JS client's ping cadence, scaled down
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      Wait.until("silent connections are closed", Duration.ofSeconds(5),
+          () -> open.get(1).isClosed() && open.get(2).isClosed());
+      assertThat(open.get(1).closeStatus()).isEqualTo((short) 4000);
+      assertThat(open.get(0).isClosed()).as("a pinging connection stays open").isFalse();
+    } finally {
+      open.forEach(c -> {
+        if (!c.isClosed()) {
+          c.close();
+        }
+      });
+    }
+  }
+
+  @Test
+  void aClientThatStopsReadingIsCutOffWhileOthersGetEverything() throws Exception {
+    start("--set", "limits.slowConsumerMaxDrops=20");
+    String address = "auction.slow-consumer-test";
+    BridgeClient reader = BridgeClient.connect(clients, port);
+    try (StalledClient stalled = StalledClient.register(port, address)) {
+      reader.register(address);
+      long keepalive = clients.setPeriodic(200, id -> reader.ping());
+      String payload = "x".repeat(16 * 1024);
+      int sent = 0;
+      try {
+        Wait.until("the reader's registration is live", Duration.ofSeconds(5), () -> {
+          cluster.node(0).vertx().eventBus().publish(address, new JsonObject().put("probe", true));
+          return !reader.received(address).isEmpty();
+        });
+        int before = reader.received(address).size();
+        // Batches of 50 messages of 16 KiB; the next batch only after the reader has the previous one. The
+        // stalled client never reads: once its queue is full it misses messages, and after 20 it is cut off.
+        while (sent < 4_000) {
+          for (int i = 0; i < 50; i++) {
+            cluster.node(0).vertx().eventBus().publish(address, new JsonObject().put("n", sent++).put("pad", payload));
+          }
+          int expected = before + sent;
+          Wait.until("the reader keeps up", Duration.ofSeconds(10), () -> reader.received(address).size() >= expected);
+        }
+      } finally {
+        clients.cancelTimer(keepalive);
+      }
+      String metricsUrl = cluster.baseUrl(0) + "/metrics";
+      Wait.until("the stalled client is cut off as a slow consumer", Duration.ofSeconds(10), () -> {
+        String metrics = io.gavel.testing.Http.get(metricsUrl).body();
+        return metrics.contains("gavel_bridge_slow_consumers_closed_total 1.0")
+            && metrics.contains("gavel_bridge_sockets 1.0");
+      });
+      assertThat(reader.isClosed()).isFalse();
+      assertThat(reader.received(address).stream().filter(m -> m.containsKey("n")).map(m -> m.getInteger("n")))
+          .as("the reader got every message, in order").containsExactlyElementsOf(
+              java.util.stream.IntStream.range(0, sent).boxed().toList());
+      assertThat(io.gavel.testing.Http.get(metricsUrl).body()).doesNotContain("gavel_bridge_dropped_messages_total 0.0");
+    } finally {
+      reader.close();
+    }
+  }
+}
