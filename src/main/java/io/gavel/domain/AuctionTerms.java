@@ -16,6 +16,9 @@ public record AuctionTerms(String title, String currency, long startingPrice, lo
     if (title == null || title.isBlank() || title.length() > MAX_TITLE_LENGTH) {
       throw invalid("title must be 1 to " + MAX_TITLE_LENGTH + " characters");
     }
+    if (title.chars().anyMatch(Character::isISOControl)) {
+      throw invalid("title must not contain control characters");
+    }
     if (currency == null || !CURRENCY.matcher(currency).matches()) {
       throw invalid("currency must be an ISO 4217 code such as EUR");
     }

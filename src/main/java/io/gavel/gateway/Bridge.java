@@ -113,7 +113,12 @@ final class Bridge implements Handler<SockJSSocket> {
     connections.add(connection);
     connectionsPerIp.merge(ip, 1, Integer::sum);
     socket.handler(frame -> onFrame(connection, frame));
-    socket.exceptionHandler(e -> LOG.debug("bridged socket failed: {}", e.toString()));
+    // The WebSocket layer reports a message over the size limit as an exception and drops it: close, so that the
+    // client learns of it instead of waiting for an answer that will not come.
+    socket.exceptionHandler(e -> {
+      LOG.debug("bridged socket failed: {}", e.toString());
+      socket.close(4002, "protocol error");
+    });
     socket.closeHandler(v -> onClose(connection));
   }
 

@@ -42,6 +42,8 @@ class AuctionTest {
     assertRefused(() -> Auction.decideCreate("x".repeat(65), TERMS, "s", T0), ErrorCode.INVALID_AUCTION);
     assertRefused(() -> Auction.decideCreate("ok", TERMS, " ", T0), ErrorCode.INVALID_AUCTION);
     assertRefused(() -> new AuctionTerms("", "EUR", 1, 1, 1, 0), ErrorCode.INVALID_AUCTION);
+    assertRefused(() -> new AuctionTerms("bell\u0007", "EUR", 1, 1, 1, 0), ErrorCode.INVALID_AUCTION);
+    assertRefused(() -> new AuctionTerms("two\nlines", "EUR", 1, 1, 1, 0), ErrorCode.INVALID_AUCTION);
     assertRefused(() -> new AuctionTerms("t", "eur", 1, 1, 1, 0), ErrorCode.INVALID_AUCTION);
     assertRefused(() -> new AuctionTerms("t", "EUR", 0, 1, 1, 0), ErrorCode.INVALID_AUCTION);
     assertRefused(() -> new AuctionTerms("t", "EUR", Money.MAX_AMOUNT + 1, 1, 1, 0), ErrorCode.INVALID_AUCTION);

@@ -91,6 +91,22 @@ public final class BridgeClient implements AutoCloseable {
     socket.writeTextMessage(frame.encode()).await();
   }
 
+  /** Writes any bytes as one frame (binary or text), for fuzzing. */
+  public void writeRaw(Buffer frame, boolean binary) {
+    if (binary) {
+      socket.writeBinaryMessage(frame).await();
+    } else {
+      socket.writeTextMessage(frame.toString(java.nio.charset.StandardCharsets.UTF_8)).await();
+    }
+  }
+
+  /** The answer that will come to a reply address a hand-written frame carries. */
+  public Future<JsonObject> replyTo(String replyAddress) {
+    Promise<JsonObject> reply = Promise.promise();
+    replies.put(replyAddress, reply);
+    return reply.future();
+  }
+
   /** Sends a ping frame without waiting (usable from a timer on an event loop). */
   public void ping() {
     socket.writeTextMessage("{\"type\":\"ping\"}");
