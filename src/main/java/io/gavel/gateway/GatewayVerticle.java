@@ -63,6 +63,7 @@ public final class GatewayVerticle extends VerticleBase {
   private RateLimiter bidsPerUser;
   private RateLimiter loginsPerIp;
   private RateLimiter loginsPerUser;
+  private LongPolls longPolls;
 
   public GatewayVerticle(Settings settings, AuctionStore store, UserDirectory users, Tokens tokens,
                          GavelMetrics metrics, NodeStatus status) {
@@ -80,6 +81,8 @@ public final class GatewayVerticle extends VerticleBase {
     bidsPerUser = new RateLimiter(limits.bidsPerSecondPerUser(), limits.bidBurstPerUser());
     loginsPerIp = new RateLimiter(limits.loginsPerMinutePerIp() / 60, limits.loginBurstPerIp());
     loginsPerUser = new RateLimiter(limits.loginsPerMinutePerUser() / 60, limits.loginBurstPerUser());
+    longPolls = new LongPolls(vertx, store, limits.maxLongPolls());
+    metrics.gauge("gavel_long_polls", "Long-poll requests waiting on this node", longPolls::parkedCount);
     Router router = Router.router(vertx);
     router.route().handler(GatewayVerticle::securityHeaders);
     router.get("/health").handler(this::health);
@@ -109,6 +112,7 @@ public final class GatewayVerticle extends VerticleBase {
     router.get("/api/auctions/:id").handler(this::getAuction);
     router.post("/api/auctions/:id/bids").handler(this::authenticate).handler(this::placeBid);
     router.get("/api/auctions/:id/events").handler(this::events);
+    router.get("/api/auctions/:id/poll").handler(this::poll);
     router.route("/api/*").handler(ctx -> ApiError.send(ctx, ErrorCode.NOT_FOUND, "no such route"));
     router.get("/ops/auctions/:id/owner").handler(this::owner);
 
@@ -335,6 +339,19 @@ public final class GatewayVerticle extends VerticleBase {
         json(ctx, 200, Wire.events(found.result().get()));
       }
     });
+  }
+
+  private void poll(RoutingContext ctx) {
+    String id = auctionId(ctx);
+    if (id == null) {
+      return;
+    }
+    Long after = queryLong(ctx, "after", 0, 0, Long.MAX_VALUE);
+    Long timeout = after == null ? null
+        : queryLong(ctx, "timeoutMs", LongPolls.DEFAULT_TIMEOUT_MILLIS, 1, LongPolls.MAX_TIMEOUT_MILLIS);
+    if (timeout != null) {
+      longPolls.poll(ctx, id, after, timeout);
+    }
   }
 
   /** Which node holds the primary copy of an auction: for operators and fault tests. */

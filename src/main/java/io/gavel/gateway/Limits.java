@@ -20,7 +20,8 @@ public record Limits(
     int maxConnectionsPerIp,
     int maxRegistrationsPerConnection,
     int slowConsumerMaxDrops,
-    int maxFrameBytes) {
+    int maxFrameBytes,
+    int maxLongPolls) {
 
   public static Limits from(JsonObject json) {
     return new Limits(
@@ -36,7 +37,8 @@ public record Limits(
         (int) number(json, "maxConnectionsPerIp", 5_000, 1, 10_000_000),
         (int) number(json, "maxRegistrationsPerConnection", 100, 1, 100_000),
         (int) number(json, "slowConsumerMaxDrops", 256, 1, 1_000_000),
-        (int) number(json, "maxFrameBytes", 65_536, 256, 16 * 1024 * 1024));
+        (int) number(json, "maxFrameBytes", 65_536, 256, 16 * 1024 * 1024),
+        (int) number(json, "maxLongPolls", 20_000, 1, 10_000_000));
   }
 
   private static double number(JsonObject json, String key, double fallback, double min, double max) {

@@ -262,4 +262,36 @@ class RestApiTest {
         line -> Double.parseDouble(line.substring(series.length() + 1).trim())).findFirst()
         .orElseThrow(() -> new AssertionError("no series " + series));
   }
+
+  @Test
+  void aLongPollIsAnsweredByTheNextEventOrAfterItsTimeout() throws Exception {
+    String id = createDefault();
+    Http.Response missed = Http.get(base + "/api/auctions/" + id + "/poll?after=0");
+    assertThat(missed.status()).as("events already there come back at once").isEqualTo(200);
+    assertThat(((JsonArray) missed.value()).getJsonObject(0).getString("type")).isEqualTo("auction.created");
+
+    Http.Response quiet = Http.get(base + "/api/auctions/" + id + "/poll?after=1&timeoutMs=300");
+    assertThat(quiet.status()).as("nothing new before the timeout").isEqualTo(204);
+
+    var waiting = java.util.concurrent.CompletableFuture.supplyAsync(
+        () -> Http.get(base + "/api/auctions/" + id + "/poll?after=1&timeoutMs=20000"));
+    Wait.until("the poll is parked", Duration.ofSeconds(5), () -> Http.get(base + "/metrics").body()
+        .contains("gavel_long_polls 1.0"));
+    long bidAt = System.nanoTime();
+    assertThat(Http.post(base + "/api/auctions/" + id + "/bids", "{\"amount\":1000}", alice).status()).isEqualTo(201);
+    Http.Response woken = waiting.get(10, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(woken.status()).isEqualTo(200);
+    JsonObject event = ((JsonArray) woken.value()).getJsonObject(0);
+    assertThat(event.getString("type")).isEqualTo("bid.accepted");
+    assertThat(event.getLong("seq")).isEqualTo(2);
+    assertThat(Duration.ofNanos(System.nanoTime() - bidAt)).as("woken by the event, not by the timeout")
+        .isLessThan(Duration.ofSeconds(10));
+
+    for (String query : new String[] {"after=-1", "after=x", "timeoutMs=0", "timeoutMs=60001"}) {
+      Http.Response bad = Http.get(base + "/api/auctions/" + id + "/poll?" + query);
+      assertThat(bad.status()).as(query).isEqualTo(400);
+      assertThat(bad.json().getString("error")).isEqualTo("INVALID_REQUEST");
+    }
+    assertThat(Http.get(base + "/api/auctions/nope/poll?after=0&timeoutMs=100").status()).isEqualTo(404);
+  }
 }
