@@ -85,6 +85,11 @@ public final class AuctionStore {
     return owner == null ? null : owner.getAttribute(HazelcastSetup.NODE_ATTRIBUTE);
   }
 
+  /** Entries for an address in Vert.x's cluster subscription map (vertx-hazelcast keeps it in "__vertx.subs"). */
+  public Future<Integer> clusterRegistrations(String address) {
+    return vertx.executeBlocking(() -> hazelcast.getMultiMap("__vertx.subs").valueCount(address), false);
+  }
+
   private Future<CommandResult> run(String auctionId, AuctionCommand command) {
     return fromHazelcast(auctions.submitToKey(auctionId, command));
   }

@@ -115,6 +115,9 @@ public final class GatewayVerticle extends VerticleBase {
     router.get("/api/auctions/:id/poll").handler(this::poll);
     router.route("/api/*").handler(ctx -> ApiError.send(ctx, ErrorCode.NOT_FOUND, "no such route"));
     router.get("/ops/auctions/:id/owner").handler(this::owner);
+    router.get("/ops/process").handler(ctx -> json(ctx, 200, new JsonObject()
+        .put("node", settings.nodeName()).put("pid", ProcessHandle.current().pid())));
+    router.get("/ops/subscriptions").handler(this::subscriptions);
 
     // SockJS's non-WebSocket transports POST their frames: they need the body handler.
     router.route("/eventbus/*").handler(this::checkOrigin);
@@ -360,6 +363,22 @@ public final class GatewayVerticle extends VerticleBase {
     if (id != null) {
       json(ctx, 200, new JsonObject().put("auctionId", id).put("node", store.ownerNode(id)));
     }
+  }
+
+  /** How many event-bus registrations the whole cluster holds for an address (one per node that watches it). */
+  private void subscriptions(RoutingContext ctx) {
+    String address = ctx.queryParams().get("address");
+    if (address == null || address.isEmpty() || address.length() > 200) {
+      ApiError.send(ctx, ErrorCode.INVALID_REQUEST, "address must be given");
+      return;
+    }
+    store.clusterRegistrations(address).onComplete(count -> {
+      if (count.failed()) {
+        clusterFailure(ctx, count.cause());
+      } else {
+        json(ctx, 200, new JsonObject().put("address", address).put("registrations", count.result()));
+      }
+    });
   }
 
   private void respond(RoutingContext ctx, Future<CommandResult> command,

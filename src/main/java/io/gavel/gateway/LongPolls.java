@@ -9,6 +9,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -21,20 +22,68 @@ import java.util.Optional;
  *
  * <p>A parked request costs one timer (its timeout) and a list entry; nothing polls. The node subscribes once to
  * {@code auction.<id>} while any request waits on that auction, and an event wakes every request waiting on it: the
- * usual case (the request had seen everything before this event) is answered with one encoding shared by all.
+ * usual case (the request had seen everything before this event) is answered with one encoding shared by all. The
+ * subscription stays a while after the last request leaves, because clients ask again at once.
  * At the timeout the log is read once more, so an event missed while the subscription was being set up is still
  * answered. At most {@link Limits#maxLongPolls()} requests wait per node.
  */
 final class LongPolls {
   static final long DEFAULT_TIMEOUT_MILLIS = 25_000;
   static final long MAX_TIMEOUT_MILLIS = 60_000;
+  /**
+   * A long-poll client asks again right after each answer: the subscription outlives the last waiting request by
+   * this long, or it would be dropped and set up again for every event, missing events while it propagates.
+   */
+  private static final long SUBSCRIPTION_LINGER_MILLIS = 30_000;
 
   private final Vertx vertx;
   private final AuctionStore store;
   private final int maxParked;
   private final Map<String, List<Parked>> parked = new HashMap<>();
   private final Map<String, MessageConsumer<Object>> consumers = new HashMap<>();
+  private final Map<String, Long> lingering = new HashMap<>();
+  private final Map<String, Recent> recent = new HashMap<>();
   private int count;
+
+  /**
+   * The latest events of an auction this node is subscribed to, so that most polls are answered (or parked)
+   * without reading the cluster. {@code last} is -1 until the log or an event has told where the auction is.
+   */
+  private static final class Recent {
+    static final int KEPT = 256;
+    final ArrayDeque<JsonObject> events = new ArrayDeque<>();
+    long last = -1;
+
+    void add(JsonObject event, long seq) {
+      if (last >= 0 && seq <= last) {
+        return;
+      }
+      if (last >= 0 && seq != last + 1) {
+        events.clear(); // a gap: what is kept must be contiguous
+      }
+      events.addLast(event);
+      if (events.size() > KEPT) {
+        events.removeFirst();
+      }
+      last = seq;
+    }
+
+    /** Events after {@code after}, or null when they are not all kept here. */
+    Buffer after(long after) {
+      if (events.isEmpty() || events.peekFirst().getLong("seq") > after + 1) {
+        return null;
+      }
+      Buffer body = Buffer.buffer("[");
+      boolean first = true;
+      for (JsonObject event : events) {
+        if (event.getLong("seq") > after) {
+          body.appendString(first ? "" : ",").appendBuffer(event.toBuffer());
+          first = false;
+        }
+      }
+      return body.appendString("]");
+    }
+  }
 
   private static final class Parked {
     final RoutingContext ctx;
@@ -65,22 +114,39 @@ final class LongPolls {
     }
     Parked request = new Parked(ctx, after);
     count++;
-    parked.computeIfAbsent(auctionId, id -> {
-      consumers.put(id, vertx.eventBus().consumer(Wire.auctionAddress(id), m -> wake(id, m.body())));
-      return new ArrayList<>();
-    }).add(request);
+    Long linger = lingering.remove(auctionId);
+    if (linger != null) {
+      vertx.cancelTimer(linger);
+    }
+    consumers.computeIfAbsent(auctionId, id -> {
+      recent.put(id, new Recent());
+      return vertx.eventBus().consumer(Wire.auctionAddress(id), m -> wake(id, m.body()));
+    });
+    Recent known = recent.get(auctionId);
+    parked.computeIfAbsent(auctionId, id -> new ArrayList<>()).add(request);
     request.timer = vertx.setTimer(timeoutMillis, t -> lastLook(auctionId, request));
     ctx.request().connection().closeHandler(v -> finish(auctionId, request));
-    // Subscribed first, then looked: an event is either in the log now or will wake the request.
-    answerFromLog(auctionId, request, false);
+    if (known.last < 0) {
+      // A fresh subscription: subscribed first, then looked, so an event is in the log now or will wake us.
+      answerFromLog(auctionId, request, false);
+    } else if (after < known.last) {
+      Buffer kept = known.after(after);
+      if (kept != null) {
+        respond(auctionId, request, 200, kept);
+      } else {
+        answerFromLog(auctionId, request, false);
+      }
+    }
   }
 
   private void wake(String auctionId, Object body) {
-    List<Parked> waiting = parked.get(auctionId);
-    if (waiting == null || !(body instanceof JsonObject event) || !(event.getValue("seq") instanceof Number n)) {
+    if (!(body instanceof JsonObject event) || !(event.getValue("seq") instanceof Number n)) {
       return;
     }
+    List<Parked> waiting = parked.getOrDefault(auctionId, List.of());
     long seq = n.longValue();
+    Recent known = recent.get(auctionId);
+    known.add(event, seq);
     Buffer justThis = null;
     for (Parked request : List.copyOf(waiting)) {
       if (request.after == seq - 1) {
@@ -89,7 +155,12 @@ final class LongPolls {
         }
         respond(auctionId, request, 200, justThis);
       } else if (request.after < seq - 1) {
-        answerFromLog(auctionId, request, false);
+        Buffer kept = known.after(request.after);
+        if (kept != null) {
+          respond(auctionId, request, 200, kept);
+        } else {
+          answerFromLog(auctionId, request, false);
+        }
       }
     }
   }
@@ -113,6 +184,10 @@ final class LongPolls {
         finish(auctionId, request);
         ApiError.send(request.ctx, ErrorCode.AUCTION_NOT_FOUND, "no such auction");
       } else if (!events.get().isEmpty()) {
+        Recent known = recent.get(auctionId);
+        if (known != null) {
+          events.get().forEach(e -> known.add(Wire.event(e), e.seq()));
+        }
         respond(auctionId, request, 200, Wire.events(events.get()).toBuffer());
       } else if (orNoContent) {
         respond(auctionId, request, 204, null);
@@ -143,7 +218,13 @@ final class LongPolls {
     List<Parked> waiting = parked.get(auctionId);
     if (waiting != null && waiting.remove(request) && waiting.isEmpty()) {
       parked.remove(auctionId);
-      consumers.remove(auctionId).unregister();
+      lingering.put(auctionId, vertx.setTimer(SUBSCRIPTION_LINGER_MILLIS, t -> {
+        lingering.remove(auctionId);
+        if (!parked.containsKey(auctionId)) {
+          consumers.remove(auctionId).unregister();
+          recent.remove(auctionId);
+        }
+      }));
     }
     return true;
   }

@@ -44,6 +44,14 @@ public final class GavelNode {
   }
 
   public static Future<GavelNode> start(NodeConfig config) {
+    try {
+      return startChecked(config);
+    } catch (RuntimeException badConfigOrFiles) {
+      return Future.failedFuture(badConfigOrFiles);
+    }
+  }
+
+  private static Future<GavelNode> startChecked(NodeConfig config) {
     long started = System.nanoTime();
     // Read every file the roles need before joining the cluster, so a bad one fails the start at once.
     UserDirectory users = config.has(Role.GATEWAY) ? UserDirectory.load(config.usersFile()) : null;

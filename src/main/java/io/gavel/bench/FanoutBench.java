@@ -1,0 +1,514 @@
+package io.gavel.bench;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Fan-out benchmark: C clients watch one auction over the bridge (raw WebSocket endpoint, the bridge protocol) or
+ * by long polling, while bids arrive at R per second for D seconds through REST on one node. Every delivery's
+ * latency is measured from the event's {@code at} to its receipt. Prints a table, writes a JSON file per run and
+ * a PNG chart of every run in the output folder.
+ *
+ * <pre>
+ * java -cp target/gavel.jar io.gavel.bench.FanoutBench --start-nodes 1 --mode ws --clients 1000 --rate 50 --duration 20
+ * java -cp target/gavel.jar io.gavel.bench.FanoutBench --nodes http://127.0.0.1:8080,http://127.0.0.1:8081 ...
+ * </pre>
+ * Modes: {@code ws} (bridge), {@code lp} (long polling), {@code raw} (a bare broadcast server: the machine's limit).
+ * Everything runs on loopback and stops by itself after the duration plus a bounded drain.
+ */
+public final class FanoutBench {
+  private static final long DRAIN_MILLIS = 10_000;
+  private static final int CONNECT_CONCURRENCY = 256;
+
+  private final Options options;
+  private final Vertx vertx;
+  private final List<Node> nodes = new ArrayList<>();
+  private final List<Process> started = new ArrayList<>();
+  private final ConcurrentLinkedQueue<Histogram> histograms = new ConcurrentLinkedQueue<>();
+  private final ThreadLocal<Histogram> histogram = ThreadLocal.withInitial(() -> {
+    Histogram h = new Histogram();
+    histograms.add(h);
+    return h;
+  });
+  private final LongAdder received = new LongAdder();
+  private final List<WebSocketClient> socketClients = new ArrayList<>();
+  private final List<WebSocket> sockets = new ArrayList<>();
+  private volatile long measureFromSeq = Long.MAX_VALUE;
+  private volatile boolean running = true;
+
+  record Node(String url, long pid) {
+    String host() {
+      return URI.create(url).getHost();
+    }
+
+    int port() {
+      return URI.create(url).getPort();
+    }
+  }
+
+  public record Options(String mode, int clients, double rate, int durationSeconds, String label, Path out,
+                 List<String> nodeUrls, int startNodes, Path jar) {
+    public static Options parse(String[] args) {
+      Map<String, String> o = new LinkedHashMap<>();
+      for (int i = 0; i + 1 < args.length; i += 2) {
+        o.put(args[i], args[i + 1]);
+      }
+      String mode = o.getOrDefault("--mode", "ws");
+      int clients = Integer.parseInt(o.getOrDefault("--clients", "1000"));
+      double rate = Double.parseDouble(o.getOrDefault("--rate", "50"));
+      int duration = Integer.parseInt(o.getOrDefault("--duration", "20"));
+      int startNodes = Integer.parseInt(o.getOrDefault("--start-nodes", "0"));
+      List<String> urls = o.containsKey("--nodes") ? List.of(o.get("--nodes").split(",")) : List.of();
+      if (!List.of("ws", "lp", "raw").contains(mode) || clients < 1 || rate <= 0 || duration < 1 || duration > 600
+          || clients > 50_000 || (urls.isEmpty() && startNodes < 1)) {
+        throw new IllegalArgumentException("usage: --mode ws|lp|raw --clients C (1..50000) --rate R --duration D "
+            + "(1..600 s) (--nodes url,url | --start-nodes N) [--label L] [--out dir] [--jar target/gavel.jar]");
+      }
+      String label = o.getOrDefault("--label", mode + " " + (urls.isEmpty() ? startNodes : urls.size()) + "n C="
+          + clients + " R=" + (long) rate);
+      return new Options(mode, clients, rate, duration, label, Path.of(o.getOrDefault("--out", "target/bench")),
+          urls, startNodes, Path.of(o.getOrDefault("--jar", "target/gavel.jar")));
+    }
+  }
+
+  private FanoutBench(Options options) {
+    this.options = options;
+    this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
+  }
+
+  public static void main(String[] args) throws Exception {
+    System.setProperty("java.awt.headless", "true");
+    JsonObject result = run(Options.parse(args));
+    System.exit(result.getLong("lost", 0L) == 0 ? 0 : 3);
+  }
+
+  /** Runs one scenario; returns (and writes) its result. */
+  public static JsonObject run(Options options) throws Exception {
+    FanoutBench bench = new FanoutBench(options);
+    try {
+      JsonObject result = bench.measure();
+      Files.createDirectories(options.out());
+      String file = options.label().replaceAll("[^A-Za-z0-9=.-]+", "_") + ".json";
+      Files.writeString(options.out().resolve(file), result.encodePrettily());
+      Chart.write(options.out(), options.out().resolve("latency.png"));
+      printTable(result);
+      return result;
+    } finally {
+      bench.close();
+    }
+  }
+
+  private JsonObject measure() throws Exception {
+    startOrFindNodes();
+    boolean raw = options.mode().equals("raw");
+    Node bidNode = nodes.get(0);
+    HttpClient http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
+        new PoolOptions().setHttp1MaxSize(64));
+    String token = null;
+    String auctionId = "raw";
+    if (!raw) {
+      token = post(http, bidNode, "/api/login", new JsonObject().put("user", "alice").put("password", "gavel-demo"),
+          null).getString("token");
+      auctionId = post(http, bidNode, "/api/auctions", new JsonObject().put("title", "Benchmark lot")
+          .put("currency", "EUR").put("startingPrice", 1).put("minIncrement", 1)
+          .put("durationSeconds", options.durationSeconds() + 600), token).getString("id");
+    }
+    List<ProcessStats> before = nodeStats();
+    long connectStart = System.nanoTime();
+    if (options.mode().equals("lp")) {
+      startLongPolls(auctionId);
+    } else {
+      connectSockets(raw ? "auction.raw" : "auction." + auctionId);
+    }
+    double connectSeconds = (System.nanoTime() - connectStart) / 1e9;
+    List<ProcessStats> afterConnect = nodeStats();
+
+    // Warm-up: one event must reach every client before measuring (registrations take effect asynchronously).
+    long warmSeq = raw ? post(http, bidNode, "/warmup", new JsonObject(), null).getLong("seq")
+        : bid(http, bidNode, auctionId, token, 1);
+    long warmDeadline = System.nanoTime() + 30_000_000_000L;
+    while (received.sum() < options.clients() && System.nanoTime() < warmDeadline) {
+      Thread.sleep(20); // polling a counter the event loops update
+    }
+    long ready = received.sum();
+    measureFromSeq = warmSeq;
+    received.reset();
+
+    List<ProcessStats> measureStart = nodeStats();
+    ProcessStats loadgenStart = ProcessStats.read(ProcessHandle.current().pid());
+    long start = System.nanoTime();
+    long expectedEvents;
+    if (raw) {
+      JsonObject started = post(http, bidNode, "/start?rate=" + options.rate() + "&durationMs="
+          + options.durationSeconds() * 1000L, new JsonObject(), null);
+      Thread.sleep(options.durationSeconds() * 1000L + 100); // the server emits for exactly this long
+      expectedEvents = get(http, bidNode, "/stats").getLong("seq") - started.getLong("firstSeq") + 1;
+    } else {
+      expectedEvents = bidAtRate(http, bidNode, auctionId, token, warmSeq);
+    }
+    long expected = expectedEvents * options.clients();
+    long drainDeadline = System.nanoTime() + DRAIN_MILLIS * 1_000_000;
+    while (received.sum() < expected && System.nanoTime() < drainDeadline) {
+      Thread.sleep(20);
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    List<ProcessStats> end = nodeStats();
+    ProcessStats loadgenEnd = ProcessStats.read(ProcessHandle.current().pid());
+    running = false;
+
+    Histogram all = new Histogram();
+    histograms.forEach(all::add);
+    long got = received.sum();
+    JsonArray nodeFigures = new JsonArray();
+    for (int i = 0; i < nodes.size(); i++) {
+      int clientsHere = options.clients() / nodes.size() + (i < options.clients() % nodes.size() ? 1 : 0);
+      nodeFigures.add(new JsonObject()
+          .put("url", nodes.get(i).url())
+          .put("cpuPercent", round(end.get(i).cpuPercentSince(measureStart.get(i), seconds)))
+          .put("rssMbBefore", before.get(i).rssKb() / 1024)
+          .put("rssMbConnected", afterConnect.get(i).rssKb() / 1024)
+          .put("rssMbEnd", end.get(i).rssKb() / 1024)
+          .put("rssKbPerConnection", clientsHere == 0 ? 0
+              : round((afterConnect.get(i).rssKb() - before.get(i).rssKb()) / (double) clientsHere)));
+    }
+    double cpuTotal = 0;
+    for (int i = 0; i < nodes.size(); i++) {
+      cpuTotal += end.get(i).cpuPercentSince(measureStart.get(i), seconds);
+    }
+    return new JsonObject()
+        .put("label", options.label())
+        .put("mode", options.mode())
+        .put("nodes", nodes.size())
+        .put("clients", options.clients())
+        .put("rate", options.rate())
+        .put("durationSeconds", options.durationSeconds())
+        .put("date", LocalDate.now().toString())
+        .put("machine", Runtime.getRuntime().availableProcessors() + " cores, load generator and nodes on one host")
+        .put("clientsReady", ready)
+        .put("connectSeconds", round(connectSeconds))
+        .put("events", expectedEvents)
+        .put("expected", expected)
+        .put("received", got)
+        .put("lost", Math.max(0, expected - got))
+        .put("deliveriesPerSecond", round(got / (double) options.durationSeconds()))
+        .put("p50Ms", all.percentile(0.50))
+        .put("p99Ms", all.percentile(0.99))
+        .put("p999Ms", all.percentile(0.999))
+        .put("maxMs", all.max())
+        .put("serverCpuMicrosPerDelivery", got == 0 ? 0 : round(cpuTotal / 100 * seconds * 1e6 / got))
+        .put("loadGeneratorCpuPercent", round(loadgenEnd.cpuPercentSince(loadgenStart, seconds)))
+        .put("perNode", nodeFigures);
+  }
+
+  // ---- clients -------------------------------------------------------------------------------------------------
+
+  private void connectSockets(String address) throws Exception {
+    String register = new JsonObject().put("type", "register").put("address", address).encode();
+    for (int e = 0; e < 2; e++) {
+      socketClients.add(vertx.createWebSocketClient(new WebSocketClientOptions()
+          .setMaxConnections(options.clients() + 10).setConnectTimeout(30_000)));
+    }
+    AtomicLong failures = new AtomicLong();
+    for (int from = 0; from < options.clients(); from += CONNECT_CONCURRENCY) {
+      List<Future<WebSocket>> batch = new ArrayList<>();
+      for (int i = from; i < Math.min(options.clients(), from + CONNECT_CONCURRENCY); i++) {
+        Node node = nodes.get(i % nodes.size());
+        WebSocketClient client = socketClients.get(i % socketClients.size());
+        batch.add(client.connect(new WebSocketConnectOptions().setHost(node.host()).setPort(node.port())
+                .setURI("/eventbus/websocket"))
+            .onSuccess(ws -> {
+              ws.handler(this::onMessage);
+              ws.writeTextMessage(register);
+            })
+            .onFailure(x -> failures.incrementAndGet()));
+      }
+      for (Future<WebSocket> f : batch) {
+        try {
+          sockets.add(f.await());
+        } catch (Exception failed) {
+          // counted above; a client that cannot connect shows up as lost deliveries
+        }
+      }
+    }
+    // Keep every socket alive: the bridge closes sockets that do not ping.
+    vertx.setPeriodic(5_000, id -> {
+      if (running) {
+        sockets.forEach(ws -> ws.writeTextMessage("{\"type\":\"ping\"}"));
+      }
+    });
+    if (failures.get() > 0) {
+      System.err.println(failures.get() + " clients failed to connect");
+    }
+  }
+
+  private void onMessage(Buffer frame) {
+    String text = frame.toString();
+    if (!text.contains("\"bid.accepted\"")) {
+      return;
+    }
+    record(number(text, "\"seq\":"), number(text, "\"at\":"));
+  }
+
+  private void record(long seq, long at) {
+    if (seq > measureFromSeq) {
+      histogram.get().record(System.currentTimeMillis() - at);
+    }
+    received.increment();
+  }
+
+  private void startLongPolls(String auctionId) {
+    for (int n = 0; n < nodes.size(); n++) {
+      Node node = nodes.get(n);
+      HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true)
+          .setDefaultHost(node.host()).setDefaultPort(node.port()),
+          new PoolOptions().setHttp1MaxSize(options.clients() / nodes.size() + 10));
+      for (int i = n; i < options.clients(); i += nodes.size()) {
+        poll(client, auctionId, 0);
+      }
+    }
+  }
+
+  private void poll(HttpClient client, String auctionId, long after) {
+    if (!running) {
+      return;
+    }
+    client.request(new RequestOptions().setMethod(HttpMethod.GET)
+            .setURI("/api/auctions/" + auctionId + "/poll?after=" + after + "&timeoutMs=25000"))
+        .compose(request -> request.send().compose(response -> response.body()
+            .map(body -> response.statusCode() == 200 ? body : null)))
+        .onComplete(done -> {
+          long next = after;
+          if (done.succeeded() && done.result() != null) {
+            for (Object e : new JsonArray(done.result())) {
+              JsonObject event = (JsonObject) e;
+              next = Math.max(next, event.getLong("seq"));
+              if ("bid.accepted".equals(event.getString("type"))) {
+                record(event.getLong("seq"), event.getLong("at"));
+              }
+            }
+          }
+          long from = next;
+          if (done.failed()) {
+            vertx.setTimer(100, t -> poll(client, auctionId, from));
+          } else {
+            poll(client, auctionId, from);
+          }
+        });
+  }
+
+  // ---- bids ----------------------------------------------------------------------------------------------------
+
+  /** Bids at the configured rate for the duration; returns how many were accepted (each is one event). */
+  private long bidAtRate(HttpClient http, Node node, String auctionId, String token, long warmSeq)
+      throws InterruptedException {
+    AtomicLong accepted = new AtomicLong();
+    AtomicLong amount = new AtomicLong(1_000);
+    long start = System.nanoTime();
+    long total = (long) (options.rate() * options.durationSeconds());
+    long[] sent = {0};
+    long timer = vertx.setPeriodic(2, id -> {
+      long due = Math.min(total, (long) ((System.nanoTime() - start) / 1e9 * options.rate())) - sent[0];
+      for (long i = 0; i < due; i++) {
+        sent[0]++;
+        http.request(new RequestOptions().setMethod(HttpMethod.POST).setHost(node.host()).setPort(node.port())
+                .setURI("/api/auctions/" + auctionId + "/bids").putHeader("Authorization", "Bearer " + token)
+                .putHeader("Content-Type", "application/json"))
+            .compose(r -> r.send(new JsonObject().put("amount", amount.incrementAndGet()).encode()))
+            .onSuccess(r -> {
+              if (r.statusCode() == 201) {
+                accepted.incrementAndGet();
+              }
+            });
+      }
+    });
+    Thread.sleep(options.durationSeconds() * 1000L + 200);
+    vertx.cancelTimer(timer);
+    Thread.sleep(500); // the last bids' answers
+    return accepted.get();
+  }
+
+  private long bid(HttpClient http, Node node, String auctionId, String token, long amount) throws Exception {
+    return post(http, node, "/api/auctions/" + auctionId + "/bids", new JsonObject().put("amount", amount), token)
+        .getLong("seq");
+  }
+
+  // ---- nodes ---------------------------------------------------------------------------------------------------
+
+  private void startOrFindNodes() throws Exception {
+    if (!options.nodeUrls().isEmpty()) {
+      HttpClient http = vertx.createHttpClient();
+      for (String url : options.nodeUrls()) {
+        Node probe = new Node(url, 0);
+        long pid = options.mode().equals("raw") ? 0 : get(http, probe, "/ops/process").getLong("pid");
+        nodes.add(new Node(url, pid));
+      }
+      return;
+    }
+    int count = options.startNodes();
+    if (options.mode().equals("raw")) {
+      int port = freePort();
+      started.add(new ProcessBuilder(java(), "-Xmx2g", "-cp", options.jar().toString(),
+          RawBroadcastServer.class.getName(), String.valueOf(port)).inheritIO().start());
+      nodes.add(new Node("http://127.0.0.1:" + port, started.get(0).pid()));
+      awaitUp(nodes.get(0), "/stats", -1);
+      return;
+    }
+    String cluster = "gavel-bench-" + UUID.randomUUID();
+    int[] clusterPorts = new int[count];
+    for (int i = 0; i < count; i++) {
+      clusterPorts[i] = freePort();
+    }
+    StringBuilder members = new StringBuilder();
+    for (int p : clusterPorts) {
+      members.append(members.length() == 0 ? "" : ",").append("127.0.0.1:").append(p);
+    }
+    for (int i = 0; i < count; i++) {
+      int httpPort = freePort();
+      ProcessBuilder builder = new ProcessBuilder(java(), "-Xmx2g", "-jar", options.jar().toString(),
+          "--http-port", String.valueOf(httpPort), "--cluster-port", String.valueOf(clusterPorts[i]),
+          "--cluster-members", members.toString(), "--cluster-name", cluster, "--node-name", "bench" + (i + 1),
+          "--no-demo",
+          // The load is one user bidding fast and thousands of clients from one address.
+          "--set", "limits.bidsPerSecondPerUser=100000", "--set", "limits.bidBurstPerUser=100000",
+          "--set", "limits.maxConnectionsPerIp=1000000", "--set", "limits.maxConnections=1000000",
+          "--set", "limits.maxLongPolls=1000000", "--set", "limits.loginBurstPerIp=1000")
+          .redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(options.out().resolve("node" + (i + 1) + ".log").toFile()));
+      builder.environment().put("GAVEL_JWT_SECRET", "bench-secret-" + UUID.randomUUID());
+      Files.createDirectories(options.out());
+      Process process = builder.start();
+      started.add(process);
+      Node node = new Node("http://127.0.0.1:" + httpPort, process.pid());
+      nodes.add(node);
+      awaitUp(node, "/health", i + 1);
+      if (!process.isAlive()) {
+        throw new IllegalStateException("node" + (i + 1) + " exited; see " + options.out().resolve("node" + (i + 1)
+            + ".log"));
+      }
+    }
+  }
+
+  private void awaitUp(Node node, String path, int clusterSize) throws Exception {
+    HttpClient http = vertx.createHttpClient();
+    long deadline = System.nanoTime() + 90_000_000_000L;
+    while (System.nanoTime() < deadline && started.stream().allMatch(Process::isAlive)) {
+      try {
+        JsonObject health = get(http, node, path);
+        if (clusterSize < 0 || health.getInteger("clusterSize", 0) == clusterSize) {
+          return;
+        }
+      } catch (Exception notYet) {
+        // not listening yet
+      }
+      Thread.sleep(200);
+    }
+    throw new IllegalStateException(node.url() + " did not come up (see the node logs in " + options.out() + ")");
+  }
+
+  private List<ProcessStats> nodeStats() {
+    List<ProcessStats> stats = new ArrayList<>();
+    for (Node node : nodes) {
+      stats.add(ProcessStats.read(node.pid()));
+    }
+    return stats;
+  }
+
+  private void close() {
+    running = false;
+    for (Process process : started) {
+      process.destroy();
+    }
+    for (Process process : started) {
+      try {
+        process.waitFor();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    vertx.close().await();
+  }
+
+  // ---- helpers -------------------------------------------------------------------------------------------------
+
+  private static JsonObject post(HttpClient http, Node node, String path, JsonObject body, String token) {
+    RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST).setHost(node.host())
+        .setPort(node.port()).setURI(path).putHeader("Content-Type", "application/json");
+    if (token != null) {
+      request.putHeader("Authorization", "Bearer " + token);
+    }
+    return http.request(request).compose(r -> r.send(body.encode())).compose(r -> r.body()).await().toJsonObject();
+  }
+
+  private static JsonObject get(HttpClient http, Node node, String path) {
+    return http.request(new RequestOptions().setHost(node.host()).setPort(node.port()).setURI(path))
+        .compose(r -> r.send()).compose(r -> r.body()).await().toJsonObject();
+  }
+
+  private static long number(String text, String key) {
+    int i = text.indexOf(key) + key.length();
+    long value = 0;
+    while (i < text.length() && Character.isDigit(text.charAt(i))) {
+      value = value * 10 + (text.charAt(i++) - '0');
+    }
+    return value;
+  }
+
+  private static String java() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  private static double round(double value) {
+    return Math.round(value * 10) / 10.0;
+  }
+
+  private static void printTable(JsonObject r) {
+    System.out.printf("%n%-28s %7s %6s %9s %9s %7s %7s %7s %7s %11s %8s%n", "scenario", "clients", "rate",
+        "expected", "lost", "p50 ms", "p99 ms", "p99.9", "max ms", "deliv/s", "connect");
+    System.out.printf("%-28s %7d %6.0f %9d %9d %7d %7d %7d %7d %11.0f %7.1fs%n", r.getString("label"),
+        r.getInteger("clients"), r.getDouble("rate"), r.getLong("expected"), r.getLong("lost"), r.getLong("p50Ms"),
+        r.getLong("p99Ms"), r.getLong("p999Ms"), r.getLong("maxMs"), r.getDouble("deliveriesPerSecond"),
+        r.getDouble("connectSeconds"));
+    for (Object n : r.getJsonArray("perNode")) {
+      JsonObject node = (JsonObject) n;
+      System.out.printf("  node %-22s cpu %6.1f%%  rss %5d MB -> %5d MB connected -> %5d MB end  (%.1f KB/conn)%n",
+          node.getString("url"), node.getDouble("cpuPercent"), node.getLong("rssMbBefore"),
+          node.getLong("rssMbConnected"), node.getLong("rssMbEnd"), node.getDouble("rssKbPerConnection"));
+    }
+    System.out.printf("  server CPU per delivery %.1f us; load generator CPU %.0f%%; clients ready %d of %d%n",
+        r.getDouble("serverCpuMicrosPerDelivery"), r.getDouble("loadGeneratorCpuPercent"), r.getLong("clientsReady"),
+        r.getInteger("clients"));
+  }
+}
