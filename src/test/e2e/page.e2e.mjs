@@ -82,7 +82,13 @@ try {
   await a.waitForSelector(`#connection[data-state="connected"][data-node="${node2}"]`, { timeout: 20000 });
   await a.waitForFunction(() => document.querySelector('#a-leader').textContent === 'bob', null, { timeout: 5000 });
   log(`node1's page reconnected to node2 and caught up ${Date.now() - lost} ms after losing node1`);
-  // carol's page registered her private address again on the new node: she hears that bob outbid her.
+  // carol's page registered her private address again on the new node: she bids, bob outbids her, she hears it.
+  // (A notice sent while she was offline is not replayed; the auction view shows the leader anyway.)
+  const carolMinimum = (await api(node2, `/api/auctions/${lot.id}`)).minimumBid;
+  await a.fill('#bid-amount', (carolMinimum / 100).toFixed(2));
+  await a.click('#bid-form button');
+  await a.waitForFunction(() => document.querySelector('#a-leader').textContent === 'carol', null, { timeout: 5000 });
+  await api(node2, `/api/auctions/${lot.id}/bids`, { amount: carolMinimum + 100 }, bob);
   await a.waitForFunction(() => document.querySelector('#notice').textContent.includes('You were outbid'), null,
     { timeout: 5000 });
   const seqs = await a.$$eval('#a-history li', (items) => items.map((li) => Number(li.dataset.seq)));

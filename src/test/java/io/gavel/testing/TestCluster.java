@@ -83,26 +83,27 @@ public final class TestCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * Free ports below Linux's ephemeral range (32768 and up), so that no outgoing connection or port-0 listener of
+   * this or another process can take one between choosing it and binding it.
+   */
   public static int[] freePorts(int count) {
-    List<ServerSocket> sockets = new ArrayList<>();
-    try {
-      int[] ports = new int[count];
-      for (int i = 0; i < count; i++) {
-        ServerSocket socket = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
-        sockets.add(socket);
-        ports[i] = socket.getLocalPort();
-      }
-      return ports;
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    } finally {
-      for (ServerSocket s : sockets) {
-        try {
-          s.close();
-        } catch (IOException ignored) {
-          // nothing to do
+    int[] ports = new int[count];
+    java.util.Random random = new java.util.Random();
+    for (int i = 0; i < count; i++) {
+      while (ports[i] == 0) {
+        int candidate = 20_000 + random.nextInt(12_000);
+        try (ServerSocket socket = new ServerSocket(candidate, 50, java.net.InetAddress.getLoopbackAddress())) {
+          int chosen = socket.getLocalPort();
+          if (java.util.Arrays.stream(ports).noneMatch(p -> p == chosen)) {
+            ports[i] = chosen;
+          }
+        } catch (IOException taken) {
+          // try another
         }
       }
     }
+    return ports;
   }
+
 }
