@@ -38,6 +38,7 @@ public record NodeConfig(
     long closeSweepMillis,
     List<String> allowedOrigins,
     String logFormat,
+    int gatewayInstances,
     JsonObject limits,
     JsonObject bridge) {
 
@@ -122,6 +123,7 @@ public record NodeConfig(
         s.longInRange("closeSweepMillis", 250, 10, 60_000),
         s.origins("allowedOrigins"),
         s.oneOf("logFormat", "text", "text", "json"),
+        (int) s.longInRange("gatewayInstances", Runtime.getRuntime().availableProcessors(), 1, 256),
         s.object("limits"),
         s.object("bridge"));
   }

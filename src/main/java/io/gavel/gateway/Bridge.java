@@ -4,6 +4,7 @@ import io.gavel.auth.Tokens;
 import io.gavel.domain.ErrorCode;
 import io.gavel.metrics.GavelMetrics;
 import io.gavel.protocol.Wire;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
@@ -11,8 +12,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
-import io.vertx.core.eventbus.Message;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
@@ -35,8 +34,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Why not vertx-web's bridge: it creates one cluster-wide consumer per browser per address and encodes every
  * message once per socket, does not watch write queues, and leaves frames with wrong field types unanswered. Here
- * each node subscribes once per address however many browsers watch it, encodes each message once and writes the
- * same bytes to every socket; a socket that stops reading has messages dropped (the client sees the seq gap and
+ * each node subscribes once per address however many browsers watch it ({@link GatewayHub}), encodes each message
+ * once and writes the same bytes to every socket; a socket that stops reading has messages dropped (the client sees the seq gap and
  * fetches it) and is closed after {@link Limits#slowConsumerMaxDrops()} drops in a row; every frame is validated,
  * rate-limited and answered.
  *
@@ -53,48 +52,39 @@ final class Bridge implements Handler<SockJSSocket> {
   private static final long HARD_CLOSE_MILLIS = 1_000;
 
   private final Vertx vertx;
+  private final Context context;
+  private final GatewayHub hub;
   private final EventBus bus;
   private final AddressPolicy policy;
   private final Tokens tokens;
   private final Limits limits;
-  private final RateLimiter bidsPerUser;
   private final RateLimiter framesPerConnection;
   private final GavelMetrics metrics;
   private final long pingTimeoutMillis;
   private final long replyTimeoutMillis;
 
   private final Set<Connection> connections = new HashSet<>();
-  private final Map<String, Integer> connectionsPerIp = new HashMap<>();
   private final Map<String, Set<Connection>> subscribers = new HashMap<>();
-  private final Map<String, MessageConsumer<Object>> consumers = new HashMap<>();
   private long nextConnectionId;
   private int inFlight;
   private boolean stopping;
   private Promise<Void> idle;
 
-  Bridge(Vertx vertx, AddressPolicy policy, Tokens tokens, Limits limits, RateLimiter bidsPerUser,
-         GavelMetrics metrics, long pingTimeoutMillis, long replyTimeoutMillis) {
+  Bridge(Vertx vertx, GatewayHub hub, AddressPolicy policy, Tokens tokens, Limits limits, GavelMetrics metrics,
+         long pingTimeoutMillis, long replyTimeoutMillis) {
     this.vertx = vertx;
+    this.context = vertx.getOrCreateContext();
+    this.hub = hub;
     this.bus = vertx.eventBus();
     this.policy = policy;
     this.tokens = tokens;
     this.limits = limits;
-    this.bidsPerUser = bidsPerUser;
     this.framesPerConnection = new RateLimiter(limits.framesPerSecondPerConnection(),
         limits.frameBurstPerConnection());
     this.metrics = metrics;
     this.pingTimeoutMillis = pingTimeoutMillis;
     this.replyTimeoutMillis = replyTimeoutMillis;
     vertx.setPeriodic(Math.max(100, pingTimeoutMillis / 2), id -> closeIdle());
-  }
-
-  int connectionCount() {
-    return connections.size();
-  }
-
-  /** Event-bus subscriptions this node holds for its browsers: one per address. */
-  int subscriptionCount() {
-    return consumers.size();
   }
 
   @Override
@@ -104,14 +94,12 @@ final class Bridge implements Handler<SockJSSocket> {
       socket.close(1001, "node shutting down");
       return;
     }
-    if (connections.size() >= limits.maxConnections()
-        || connectionsPerIp.getOrDefault(ip, 0) >= limits.maxConnectionsPerIp()) {
+    if (!hub.open(ip, limits)) {
       socket.close(4003, "too many connections");
       return;
     }
     Connection connection = new Connection(socket, ip, Long.toString(nextConnectionId++));
     connections.add(connection);
-    connectionsPerIp.merge(ip, 1, Integer::sum);
     socket.handler(frame -> onFrame(connection, frame));
     // The WebSocket layer reports a message over the size limit as an exception and drops it: close, so that the
     // client learns of it instead of waiting for an answer that will not come.
@@ -198,7 +186,7 @@ final class Bridge implements Handler<SockJSSocket> {
             metrics.bid(ErrorCode.UNAUTHORIZED);
           }
           refuse(c, replyAddress, "unauthorized", ErrorCode.UNAUTHORIZED);
-        } else if (bid && !bidsPerUser.tryAcquire(verified.result())) {
+        } else if (bid && !hub.bidsPerUser.tryAcquire(verified.result())) {
           refuseBid(c, replyAddress, ErrorCode.RATE_LIMITED);
         } else {
           forward(c, send, address, body, new DeliveryOptions().addHeader(Wire.USER_HEADER, verified.result()),
@@ -270,7 +258,7 @@ final class Bridge implements Handler<SockJSSocket> {
       return;
     }
     subscribers.computeIfAbsent(address, a -> {
-      consumers.put(a, bus.consumer(a, message -> fanOut(a, message)));
+      hub.watch(a, this);
       return new LinkedHashSet<>();
     }).add(c);
   }
@@ -282,30 +270,29 @@ final class Bridge implements Handler<SockJSSocket> {
     Set<Connection> watching = subscribers.get(address);
     if (watching != null && watching.remove(c) && watching.isEmpty()) {
       subscribers.remove(address);
-      consumers.remove(address).unregister();
+      hub.unwatch(address, this);
     }
   }
 
-  /** One message, encoded once, written to every socket of this node that watches the address. */
-  private void fanOut(String address, Message<Object> message) {
-    Set<Connection> watching = subscribers.get(address);
-    if (watching == null) {
-      return;
-    }
-    JsonObject envelope = new JsonObject().put("type", "rec").put("address", address).put("body", message.body());
-    Buffer frame = envelope.toBuffer();
-    for (Connection c : List.copyOf(watching)) {
-      c.deliver(frame);
-    }
-    if (message.body() instanceof JsonObject body && body.getValue("at") instanceof Long at) {
-      metrics.delivered(at);
-    }
+  /** A message the hub encoded once for the node: written, on this instance's event loop, to its sockets. */
+  void deliver(String address, Buffer frame, long at) {
+    context.runOnContext(v -> {
+      Set<Connection> watching = subscribers.get(address);
+      if (watching == null) {
+        return;
+      }
+      // A snapshot: a slow consumer closed on the way leaves the set.
+      for (Connection c : watching.toArray(new Connection[0])) {
+        c.deliver(frame);
+      }
+      hub.delivered(at);
+    });
   }
 
   private void onClose(Connection c) {
     c.closed = true;
     connections.remove(c);
-    connectionsPerIp.computeIfPresent(c.ip, (ip, n) -> n == 1 ? null : n - 1);
+    hub.closed(c.ip);
     for (String address : List.copyOf(c.addresses)) {
       unregister(c, address);
     }

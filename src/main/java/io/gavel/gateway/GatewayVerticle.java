@@ -58,15 +58,14 @@ public final class GatewayVerticle extends VerticleBase {
   private final Tokens tokens;
   private final GavelMetrics metrics;
   private final NodeStatus status;
+  private final GatewayHub hub;
   private HttpServer server;
   private Bridge bridge;
-  private RateLimiter bidsPerUser;
-  private RateLimiter loginsPerIp;
-  private RateLimiter loginsPerUser;
   private LongPolls longPolls;
 
   public GatewayVerticle(Settings settings, AuctionStore store, UserDirectory users, Tokens tokens,
-                         GavelMetrics metrics, NodeStatus status) {
+                         GavelMetrics metrics, NodeStatus status, GatewayHub hub) {
+    this.hub = hub;
     this.settings = settings;
     this.store = store;
     this.users = users;
@@ -77,12 +76,7 @@ public final class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    Limits limits = settings.limits();
-    bidsPerUser = new RateLimiter(limits.bidsPerSecondPerUser(), limits.bidBurstPerUser());
-    loginsPerIp = new RateLimiter(limits.loginsPerMinutePerIp() / 60, limits.loginBurstPerIp());
-    loginsPerUser = new RateLimiter(limits.loginsPerMinutePerUser() / 60, limits.loginBurstPerUser());
-    longPolls = new LongPolls(vertx, store, limits.maxLongPolls());
-    metrics.gauge("gavel_long_polls", "Long-poll requests waiting on this node", longPolls::parkedCount);
+    longPolls = new LongPolls(vertx, store, settings.limits().maxLongPolls(), hub.parkedPolls);
     Router router = Router.router(vertx);
     router.route().handler(GatewayVerticle::securityHeaders);
     router.get("/health").handler(this::health);
@@ -138,12 +132,8 @@ public final class GatewayVerticle extends VerticleBase {
 
   private Router bridge() {
     JsonObject options = settings.bridge();
-    bridge = new Bridge(vertx, settings.addresses(), tokens, settings.limits(), bidsPerUser, metrics,
+    bridge = new Bridge(vertx, hub, settings.addresses(), tokens, settings.limits(), metrics,
         options.getLong("pingTimeoutMillis", 10_000L), options.getLong("replyTimeoutMillis", 10_000L));
-    metrics.gauge("gavel_bridge_sockets", "Open bridged SockJS/WebSocket sockets on this node",
-        bridge::connectionCount);
-    metrics.gauge("gavel_bridge_subscriptions", "Event-bus addresses this node subscribes to for its browsers",
-        bridge::subscriptionCount);
     // No per-socket event-bus write handler: the bridge writes to its sockets directly.
     return SockJSHandler.create(vertx, new SockJSHandlerOptions().setRegisterWriteHandler(false)).socketHandler(bridge);
   }
@@ -227,8 +217,8 @@ public final class GatewayVerticle extends VerticleBase {
     }
     // Slows password guessing, per address and per account, before any hashing is spent on it.
     String ip = ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().hostAddress();
-    if (!loginsPerIp.tryAcquire(ip) || !loginsPerUser.tryAcquire(user)) {
-      long wait = Math.max(loginsPerIp.secondsUntilNext(ip), loginsPerUser.secondsUntilNext(user));
+    if (!hub.loginsPerIp.tryAcquire(ip) || !hub.loginsPerUser.tryAcquire(user)) {
+      long wait = Math.max(hub.loginsPerIp.secondsUntilNext(ip), hub.loginsPerUser.secondsUntilNext(user));
       ctx.response().putHeader("Retry-After", String.valueOf(Math.max(1, wait)));
       ApiError.send(ctx, ErrorCode.RATE_LIMITED, "too many login attempts; try again later");
       return;
@@ -306,9 +296,9 @@ public final class GatewayVerticle extends VerticleBase {
       return;
     }
     String user = ctx.get(USER);
-    if (!bidsPerUser.tryAcquire(user)) {
+    if (!hub.bidsPerUser.tryAcquire(user)) {
       metrics.bid(ErrorCode.RATE_LIMITED);
-      ctx.response().putHeader("Retry-After", String.valueOf(Math.max(1, bidsPerUser.secondsUntilNext(user))));
+      ctx.response().putHeader("Retry-After", String.valueOf(Math.max(1, hub.bidsPerUser.secondsUntilNext(user))));
       ApiError.send(ctx, ErrorCode.RATE_LIMITED, "too many bids; slow down");
       return;
     }

@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * HTTP long polling, the fallback and the baseline: {@code GET /api/auctions/{id}/poll?after=SEQ&timeoutMs=T}
@@ -39,11 +40,12 @@ final class LongPolls {
   private final Vertx vertx;
   private final AuctionStore store;
   private final int maxParked;
+  /** Shared by the node's gateway instances: the limit is per node. */
+  private final AtomicInteger count;
   private final Map<String, List<Parked>> parked = new HashMap<>();
   private final Map<String, MessageConsumer<Object>> consumers = new HashMap<>();
   private final Map<String, Long> lingering = new HashMap<>();
   private final Map<String, Recent> recent = new HashMap<>();
-  private int count;
 
   /**
    * The latest events of an auction this node is subscribed to, so that most polls are answered (or parked)
@@ -97,23 +99,20 @@ final class LongPolls {
     }
   }
 
-  LongPolls(Vertx vertx, AuctionStore store, int maxParked) {
+  LongPolls(Vertx vertx, AuctionStore store, int maxParked, AtomicInteger count) {
     this.vertx = vertx;
     this.store = store;
     this.maxParked = maxParked;
-  }
-
-  int parkedCount() {
-    return count;
+    this.count = count;
   }
 
   void poll(RoutingContext ctx, String auctionId, long after, long timeoutMillis) {
-    if (count >= maxParked) {
+    if (count.incrementAndGet() > maxParked) {
+      count.decrementAndGet();
       ApiError.send(ctx, ErrorCode.RATE_LIMITED, "too many waiting polls on this node; retry shortly");
       return;
     }
     Parked request = new Parked(ctx, after);
-    count++;
     Long linger = lingering.remove(auctionId);
     if (linger != null) {
       vertx.cancelTimer(linger);
@@ -213,7 +212,7 @@ final class LongPolls {
       return false;
     }
     request.done = true;
-    count--;
+    count.decrementAndGet();
     vertx.cancelTimer(request.timer);
     List<Parked> waiting = parked.get(auctionId);
     if (waiting != null && waiting.remove(request) && waiting.isEmpty()) {

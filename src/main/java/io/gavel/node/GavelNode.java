@@ -11,9 +11,11 @@ import io.gavel.cluster.HazelcastSetup;
 import io.gavel.config.NodeConfig;
 import io.gavel.config.NodeConfig.Role;
 import io.gavel.gateway.AddressPolicy;
+import io.gavel.gateway.GatewayHub;
 import io.gavel.gateway.GatewayVerticle;
 import io.gavel.gateway.Limits;
 import io.gavel.gateway.NodeStatus;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -94,33 +96,36 @@ public final class GavelNode {
     if (!config.has(Role.GATEWAY)) {
       return auctions;
     }
+    GatewayHub hub = new GatewayHub(vertx, limits, metrics);
+    NodeStatus status = new NodeStatus() {
+      @Override
+      public boolean ready() {
+        return ready;
+      }
+
+      @Override
+      public int clusterSize() {
+        return GavelNode.this.clusterSize();
+      }
+
+      @Override
+      public int minClusterSize() {
+        return config.minClusterSize();
+      }
+
+      @Override
+      public boolean clusterSafe() {
+        return hazelcast.getLifecycleService().isRunning() && hazelcast.getPartitionService().isClusterSafe();
+      }
+    };
+    GatewayVerticle.Settings settings = new GatewayVerticle.Settings(config.httpHost(), config.httpPort(),
+        config.nodeName(), config.bridge(), addresses, config.allowedOrigins(), limits);
+    // One instance per core: they share the HTTP port, and each writes to its own sockets on its own event loop.
     return auctions
         .compose(v -> Tokens.create(vertx, config.jwtSecret(), config.tokenTtlSeconds()))
-        .compose(tokens -> vertx.deployVerticle(new GatewayVerticle(
-            new GatewayVerticle.Settings(config.httpHost(), config.httpPort(), config.nodeName(), config.bridge(),
-                addresses, config.allowedOrigins(), limits),
-            store, users, tokens, metrics, new NodeStatus() {
-              @Override
-              public boolean ready() {
-                return ready;
-              }
-
-              @Override
-              public int clusterSize() {
-                return GavelNode.this.clusterSize();
-              }
-
-              @Override
-              public int minClusterSize() {
-                return config.minClusterSize();
-              }
-
-              @Override
-              public boolean clusterSafe() {
-                return hazelcast.getLifecycleService().isRunning()
-                    && hazelcast.getPartitionService().isClusterSafe();
-              }
-            })));
+        .compose(tokens -> vertx.deployVerticle(
+            () -> new GatewayVerticle(settings, store, users, tokens, metrics, status, hub),
+            new DeploymentOptions().setInstances(config.gatewayInstances())));
   }
 
   public int clusterSize() {

@@ -1,0 +1,123 @@
+package io.gavel.gateway;
+
+import io.gavel.metrics.GavelMetrics;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * What the gateway verticle instances of one node share: one event-bus subscription per address for all of them
+ * (so the cluster holds one registration per node, however many browsers and instances), each message encoded
+ * once for the node, node-wide connection counts, and the per-user limiters.
+ *
+ * <p>Subscriptions live on the hub's own event loop; each instance writes to its own sockets on its own event loop,
+ * so fan-out uses every core.
+ */
+public final class GatewayHub {
+  private final Vertx vertx;
+  private final Context context;
+  private final GavelMetrics metrics;
+  private final Map<String, MessageConsumer<Object>> consumers = new HashMap<>();
+  private final Map<String, Set<Bridge>> watchers = new HashMap<>();
+  private final AtomicInteger subscriptions = new AtomicInteger();
+  private final AtomicInteger connections = new AtomicInteger();
+  private final Map<String, AtomicInteger> connectionsPerIp = new ConcurrentHashMap<>();
+  final AtomicInteger parkedPolls = new AtomicInteger();
+  final RateLimiter bidsPerUser;
+  final RateLimiter loginsPerIp;
+  final RateLimiter loginsPerUser;
+
+  public GatewayHub(Vertx vertx, Limits limits, GavelMetrics metrics) {
+    this.vertx = vertx;
+    this.context = vertx.getOrCreateContext();
+    this.metrics = metrics;
+    this.bidsPerUser = new RateLimiter(limits.bidsPerSecondPerUser(), limits.bidBurstPerUser());
+    this.loginsPerIp = new RateLimiter(limits.loginsPerMinutePerIp() / 60, limits.loginBurstPerIp());
+    this.loginsPerUser = new RateLimiter(limits.loginsPerMinutePerUser() / 60, limits.loginBurstPerUser());
+    metrics.gauge("gavel_bridge_sockets", "Open bridged SockJS/WebSocket sockets on this node", connections::get);
+    metrics.gauge("gavel_bridge_subscriptions", "Event-bus addresses this node subscribes to for its browsers",
+        subscriptions::get);
+    metrics.gauge("gavel_long_polls", "Long-poll requests waiting on this node", parkedPolls::get);
+  }
+
+  /** Counts a new connection against the node and per-address limits; false (and nothing counted) if over. */
+  boolean open(String ip, Limits limits) {
+    if (connections.incrementAndGet() > limits.maxConnections()) {
+      connections.decrementAndGet();
+      return false;
+    }
+    AtomicInteger fromIp = connectionsPerIp.computeIfAbsent(ip, k -> new AtomicInteger());
+    if (fromIp.incrementAndGet() > limits.maxConnectionsPerIp()) {
+      fromIp.decrementAndGet();
+      connections.decrementAndGet();
+      return false;
+    }
+    return true;
+  }
+
+  void closed(String ip) {
+    connections.decrementAndGet();
+    connectionsPerIp.computeIfPresent(ip, (k, n) -> n.decrementAndGet() == 0 ? null : n);
+  }
+
+  int connectionCount() {
+    return connections.get();
+  }
+
+  int subscriptionCount() {
+    return subscriptions.get();
+  }
+
+  /** {@code bridge} has a first browser watching {@code address}. */
+  void watch(String address, Bridge bridge) {
+    context.runOnContext(v -> {
+      Set<Bridge> set = watchers.computeIfAbsent(address, a -> {
+        consumers.put(a, vertx.eventBus().consumer(a, message -> fanOut(a, message)));
+        subscriptions.incrementAndGet();
+        return new LinkedHashSet<>();
+      });
+      set.add(bridge);
+    });
+  }
+
+  /** {@code bridge} has no browser watching {@code address} any more. */
+  void unwatch(String address, Bridge bridge) {
+    context.runOnContext(v -> {
+      Set<Bridge> set = watchers.get(address);
+      if (set != null && set.remove(bridge) && set.isEmpty()) {
+        watchers.remove(address);
+        consumers.remove(address).unregister();
+        subscriptions.decrementAndGet();
+      }
+    });
+  }
+
+  private void fanOut(String address, Message<Object> message) {
+    Set<Bridge> set = watchers.get(address);
+    if (set == null) {
+      return;
+    }
+    Buffer frame = new JsonObject().put("type", "rec").put("address", address).put("body", message.body())
+        .toBuffer();
+    long at = message.body() instanceof JsonObject body && body.getValue("at") instanceof Long t ? t : -1;
+    for (Bridge bridge : List.copyOf(set)) {
+      bridge.deliver(address, frame, at);
+    }
+  }
+
+  void delivered(long at) {
+    if (at >= 0) {
+      metrics.delivered(at);
+    }
+  }
+}
