@@ -149,6 +149,12 @@ public final class FanoutBench {
     }
     double connectSeconds = (System.nanoTime() - connectStart) / 1e9;
     List<ProcessStats> afterConnect = nodeStats();
+    // How many registrations the cluster holds for the watched address (the bridge aims at one per node).
+    long registrations = -1;
+    if (!raw && options.mode().equals("ws")) {
+      Thread.sleep(1_000); // registrations are made asynchronously after the register frames
+      registrations = get(http, bidNode, "/ops/subscriptions?address=auction." + auctionId).getLong("registrations");
+    }
 
     // Warm-up: one event must reach every client before measuring (registrations take effect asynchronously).
     long warmSeq = raw ? post(http, bidNode, "/warmup", new JsonObject(), null).getLong("seq")
@@ -213,6 +219,7 @@ public final class FanoutBench {
         .put("machine", Runtime.getRuntime().availableProcessors() + " cores, load generator and nodes on one host")
         .put("clientsReady", ready)
         .put("connectSeconds", round(connectSeconds))
+        .put("clusterRegistrations", registrations)
         .put("events", expectedEvents)
         .put("expected", expected)
         .put("received", got)
@@ -236,6 +243,15 @@ public final class FanoutBench {
           .setMaxConnections(options.clients() + 10).setConnectTimeout(30_000)));
     }
     AtomicLong failures = new AtomicLong();
+    // Ping every socket every 5 s from the start, as the JS client does: the bridge closes silent sockets.
+    List<WebSocket> open = java.util.Collections.synchronizedList(new ArrayList<>());
+    vertx.setPeriodic(5_000, id -> {
+      if (running) {
+        synchronized (open) {
+          open.forEach(ws -> ws.writeTextMessage("{\"type\":\"ping\"}"));
+        }
+      }
+    });
     for (int from = 0; from < options.clients(); from += CONNECT_CONCURRENCY) {
       List<Future<WebSocket>> batch = new ArrayList<>();
       for (int i = from; i < Math.min(options.clients(), from + CONNECT_CONCURRENCY); i++) {
@@ -246,6 +262,7 @@ public final class FanoutBench {
             .onSuccess(ws -> {
               ws.handler(this::onMessage);
               ws.writeTextMessage(register);
+              open.add(ws);
             })
             .onFailure(x -> failures.incrementAndGet()));
       }
@@ -257,12 +274,6 @@ public final class FanoutBench {
         }
       }
     }
-    // Keep every socket alive: the bridge closes sockets that do not ping.
-    vertx.setPeriodic(5_000, id -> {
-      if (running) {
-        sockets.forEach(ws -> ws.writeTextMessage("{\"type\":\"ping\"}"));
-      }
-    });
     if (failures.get() > 0) {
       System.err.println(failures.get() + " clients failed to connect");
     }
@@ -394,14 +405,21 @@ public final class FanoutBench {
     }
     for (int i = 0; i < count; i++) {
       int httpPort = freePort();
-      ProcessBuilder builder = new ProcessBuilder(java(), "-Xmx2g", "-jar", options.jar().toString(),
+      List<String> command = new ArrayList<>(List.of(java(), "-Xmx2g"));
+      // For profiling, e.g. GAVEL_BENCH_JVM_OPTS="-XX:StartFlightRecording=filename=target/bench/node.jfr"
+      String jvmOpts = System.getenv("GAVEL_BENCH_JVM_OPTS");
+      if (jvmOpts != null && !jvmOpts.isBlank()) {
+        command.addAll(List.of(jvmOpts.trim().split("\\s+")));
+      }
+      command.addAll(List.of("-jar", options.jar().toString(),
           "--http-port", String.valueOf(httpPort), "--cluster-port", String.valueOf(clusterPorts[i]),
           "--cluster-members", members.toString(), "--cluster-name", cluster, "--node-name", "bench" + (i + 1),
           "--no-demo",
           // The load is one user bidding fast and thousands of clients from one address.
           "--set", "limits.bidsPerSecondPerUser=100000", "--set", "limits.bidBurstPerUser=100000",
           "--set", "limits.maxConnectionsPerIp=1000000", "--set", "limits.maxConnections=1000000",
-          "--set", "limits.maxLongPolls=1000000", "--set", "limits.loginBurstPerIp=1000")
+          "--set", "limits.maxLongPolls=1000000", "--set", "limits.loginBurstPerIp=1000"));
+      ProcessBuilder builder = new ProcessBuilder(command)
           .redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(options.out().resolve("node" + (i + 1) + ".log").toFile()));
       builder.environment().put("GAVEL_JWT_SECRET", "bench-secret-" + UUID.randomUUID());
@@ -510,8 +528,9 @@ public final class FanoutBench {
           node.getString("url"), node.getDouble("cpuPercent"), node.getLong("rssMbBefore"),
           node.getLong("rssMbConnected"), node.getLong("rssMbEnd"), node.getDouble("rssKbPerConnection"));
     }
-    System.out.printf("  server CPU per delivery %.1f us; load generator CPU %.0f%%; clients ready %d of %d%n",
+    System.out.printf("  server CPU per delivery %.1f us; load generator CPU %.0f%%; clients ready %d of %d; "
+            + "cluster registrations for the auction %d%n",
         r.getDouble("serverCpuMicrosPerDelivery"), r.getDouble("loadGeneratorCpuPercent"), r.getLong("clientsReady"),
-        r.getInteger("clients"));
+        r.getInteger("clients"), r.getLong("clusterRegistrations"));
   }
 }
