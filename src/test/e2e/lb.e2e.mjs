@@ -1,6 +1,6 @@
 // The 3-node + load balancer topology in a real browser: one page on SockJS's xhr-streaming fallback (which needs
 // sticky sessions), one on WebSocket, both through the load balancer. Usage: node lb.e2e.mjs <load balancer url>
-import { chromium } from 'playwright-core';
+import { launch } from './browser.mjs';
 import assert from 'node:assert/strict';
 
 const [lb] = process.argv.slice(2);
@@ -18,11 +18,7 @@ const { token: bob } = await api('/api/login', { user: 'bob', password: 'gavel-d
 const lot = await api('/api/auctions', { title: 'Clock', currency: 'EUR', startingPrice: 1000, minIncrement: 100,
   durationSeconds: 600 }, alice);
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync'],
-});
+const browser = await launch();
 try {
   const context = await browser.newContext();
   const streaming = await context.newPage();

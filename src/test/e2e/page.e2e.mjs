@@ -2,7 +2,7 @@
 // Usage: node page.e2e.mjs <node1 url> <node2 url> <node1 pid> <screenshot dir>
 // Two pages on two different nodes: one logs in and bids, the other shows the new price, leader and history; the
 // countdown and the closed state render; then node1 is killed and its page reconnects to node2 and catches up.
-import { chromium } from 'playwright-core';
+import { launch } from './browser.mjs';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 
@@ -24,11 +24,7 @@ const lot = await api(node1, '/api/auctions', { title: 'Gramophone', currency: '
 const quick = await api(node1, '/api/auctions', { title: 'Quick lot', currency: 'EUR', startingPrice: 100,
   minIncrement: 10, durationSeconds: 4 }, alice);
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync'],
-});
+const browser = await launch();
 try {
   // Page A is served by node1 and may fail over to node2; page B is served by node2.
   const a = await browser.newPage();

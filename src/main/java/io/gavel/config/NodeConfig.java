@@ -1,9 +1,13 @@
 package io.gavel.config;
 
+import io.vertx.config.ConfigRetriever;
+import io.vertx.config.ConfigRetrieverOptions;
+import io.vertx.config.ConfigStoreOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -73,24 +77,25 @@ public record NodeConfig(
     Map<String, String> cli = parseArgs(args, sets);
     String conf = cli.getOrDefault("--conf", env.getOrDefault("GAVEL_CONF", "conf"));
     Path confDir = Path.of(conf);
-    JsonObject file = readJson(confDir.resolve("gavel.json"));
+    JsonObject overrides = new JsonObject();
     for (var option : OPTIONS.entrySet()) {
       String key = option.getValue()[0];
       String value = cli.containsKey(option.getKey()) ? cli.get(option.getKey()) : env.get(option.getValue()[1]);
       if (value != null) {
-        file.put(key, value);
+        overrides.put(key, value);
       }
     }
     // The signing key is never a command-line option: command lines show up in process listings.
     if (env.containsKey("GAVEL_JWT_SECRET")) {
-      file.put("jwtSecret", env.get("GAVEL_JWT_SECRET"));
+      overrides.put("jwtSecret", env.get("GAVEL_JWT_SECRET"));
     }
-    List<String> overrides = new ArrayList<>();
+    JsonObject file = retrieve(confDir.resolve("gavel.json"), overrides);
+    List<String> assignments = new ArrayList<>();
     if (env.get("GAVEL_SET") != null) {
-      overrides.addAll(Arrays.asList(env.get("GAVEL_SET").split(";")));
+      assignments.addAll(Arrays.asList(env.get("GAVEL_SET").split(";")));
     }
-    overrides.addAll(sets);
-    for (String override : overrides) {
+    assignments.addAll(sets);
+    for (String override : assignments) {
       if (!override.isBlank()) {
         set(file, override.trim());
       }
@@ -201,14 +206,28 @@ public record NodeConfig(
     return values;
   }
 
-  private static JsonObject readJson(Path path) {
-    try {
-      return new JsonObject(Files.readString(path));
-    } catch (IOException e) {
-      throw new ConfigException("cannot read " + path.toAbsolutePath()
+  /**
+   * vertx-config reads the file and lays the environment and options over it (later stores win). It needs a Vert.x
+   * instance; the node's clustered one cannot exist before its config does, so a plain one is used and closed.
+   */
+  private static JsonObject retrieve(Path file, JsonObject overrides) {
+    if (!Files.isReadable(file)) {
+      throw new ConfigException("cannot read " + file.toAbsolutePath()
           + " (run from the project folder, or point --conf / GAVEL_CONF at the config directory)");
-    } catch (DecodeException e) {
-      throw new ConfigException(path + " is not valid JSON: " + e.getMessage());
+    }
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
+    try {
+      ConfigRetriever retriever = ConfigRetriever.create(vertx, new ConfigRetrieverOptions()
+          .setIncludeDefaultStores(false)
+          .addStore(new ConfigStoreOptions().setType("file").setFormat("json")
+              .setConfig(new JsonObject().put("path", file.toString())))
+          .addStore(new ConfigStoreOptions().setType("json").setConfig(overrides)));
+      return retriever.getConfig().await();
+    } catch (RuntimeException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      throw new ConfigException(file + " is not valid JSON: " + cause.getMessage());
+    } finally {
+      vertx.close().await();
     }
   }
 

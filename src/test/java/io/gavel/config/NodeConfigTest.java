@@ -66,6 +66,13 @@ class NodeConfigTest {
     assertFails(new String[] {"--log-format", "xml"}, Map.of(), "logFormat");
   }
 
+  @Test
+  void aBrokenConfigFileStopsTheStartWithItsName(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.nio.file.Files.writeString(dir.resolve("gavel.json"), "{\"httpPort\": ");
+    assertFails(new String[] {"--conf", dir.toString()}, Map.of(), "gavel.json is not valid JSON");
+  }
+
   private static void assertFails(String[] args, Map<String, String> env, String mentions) {
     assertThatThrownBy(() -> NodeConfig.load(args, env))
         .isInstanceOf(ConfigException.class)

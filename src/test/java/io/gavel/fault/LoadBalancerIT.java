@@ -50,6 +50,8 @@ class LoadBalancerIT {
             return false;
           }
         });
+        assertThat(Http.get(url + "/ops/process").status()).as("operator routes stay inside").isEqualTo(403);
+        assertThat(Http.get(url + "/metrics").status()).isEqualTo(403);
         // Pages served through the load balancer call it as their own origin.
         String output = NodeScript.run("lb.e2e.mjs", Duration.ofMinutes(2), url);
         assertThat(output).contains("[lb] passed");
