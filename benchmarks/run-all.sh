@@ -23,3 +23,6 @@ bench --start-nodes 3 --mode ws  --clients 5000  --rate 50
 bench --start-nodes 1 --mode raw --clients 5000  --rate 50
 bench --start-nodes 1 --mode ws  --clients 10000 --rate 50
 bench --start-nodes 1 --mode ws  --clients 10000 --rate 1 --label "ws 1n C=10000 idle"
+bench --start-nodes 1 --mode lp  --clients 5000  --rate 50
+bench --start-nodes 3 --mode ws  --clients 10000 --rate 50
+bench --start-nodes 3 --mode ws  --clients 10000 --rate 1 --duration 10 --label "ws 3n C=10000 idle"
