@@ -62,6 +62,8 @@ public final class FanoutBench {
   private final List<WebSocket> sockets = new ArrayList<>();
   private volatile long measureFromSeq = Long.MAX_VALUE;
   private volatile boolean running = true;
+  /** Bid amounts keep rising across the warm-up and the measured window. */
+  private final AtomicLong amount = new AtomicLong(1_000);
 
   record Node(String url, long pid) {
     String host() {
@@ -73,8 +75,8 @@ public final class FanoutBench {
     }
   }
 
-  public record Options(String mode, int clients, double rate, int durationSeconds, String label, Path out,
-                 List<String> nodeUrls, int startNodes, Path jar) {
+  public record Options(String mode, int clients, double rate, int durationSeconds, int warmupSeconds, String label,
+                        Path out, List<String> nodeUrls, int startNodes, Path jar) {
     public static Options parse(String[] args) {
       Map<String, String> o = new LinkedHashMap<>();
       for (int i = 0; i + 1 < args.length; i += 2) {
@@ -84,16 +86,18 @@ public final class FanoutBench {
       int clients = Integer.parseInt(o.getOrDefault("--clients", "1000"));
       double rate = Double.parseDouble(o.getOrDefault("--rate", "50"));
       int duration = Integer.parseInt(o.getOrDefault("--duration", "20"));
+      int warmup = Integer.parseInt(o.getOrDefault("--warmup", "5"));
       int startNodes = Integer.parseInt(o.getOrDefault("--start-nodes", "0"));
       List<String> urls = o.containsKey("--nodes") ? List.of(o.get("--nodes").split(",")) : List.of();
       if (!List.of("ws", "lp", "raw").contains(mode) || clients < 1 || rate <= 0 || duration < 1 || duration > 600
-          || clients > 50_000 || (urls.isEmpty() && startNodes < 1)) {
+          || clients > 50_000 || warmup < 0 || warmup > 120 || (urls.isEmpty() && startNodes < 1)) {
         throw new IllegalArgumentException("usage: --mode ws|lp|raw --clients C (1..50000) --rate R --duration D "
-            + "(1..600 s) (--nodes url,url | --start-nodes N) [--label L] [--out dir] [--jar target/gavel.jar]");
+            + "(1..600 s) (--nodes url,url | --start-nodes N) [--warmup S (5)] [--label L] [--out dir] "
+            + "[--jar target/gavel.jar]");
       }
       String label = o.getOrDefault("--label", mode + " " + (urls.isEmpty() ? startNodes : urls.size()) + "n C="
           + clients + " R=" + (long) rate);
-      return new Options(mode, clients, rate, duration, label, Path.of(o.getOrDefault("--out", "target/bench")),
+      return new Options(mode, clients, rate, duration, warmup, label, Path.of(o.getOrDefault("--out", "target/bench")),
           urls, startNodes, Path.of(o.getOrDefault("--jar", "target/gavel.jar")));
     }
   }
@@ -164,7 +168,19 @@ public final class FanoutBench {
       Thread.sleep(20); // polling a counter the event loops update
     }
     long ready = received.sum();
-    measureFromSeq = warmSeq;
+    // Then the same load, unmeasured, so that the JIT and the heap settle before the measured window.
+    if (options.warmupSeconds() > 0) {
+      if (raw) {
+        post(http, bidNode, "/start?rate=" + options.rate() + "&durationMs=" + options.warmupSeconds() * 1000L,
+            new JsonObject(), null);
+        Thread.sleep(options.warmupSeconds() * 1000L + 500);
+      } else {
+        bidAtRate(bidNode, auctionId, token, options.warmupSeconds());
+      }
+    }
+    measureFromSeq = raw ? get(http, bidNode, "/stats").getLong("seq")
+        : get(http, bidNode, "/api/auctions/" + auctionId).getLong("seq");
+    Thread.sleep(500); // the warm-up's last deliveries, which are not counted
     received.reset();
 
     List<ProcessStats> measureStart = nodeStats();
@@ -177,7 +193,7 @@ public final class FanoutBench {
       Thread.sleep(options.durationSeconds() * 1000L + 100); // the server emits for exactly this long
       expectedEvents = get(http, bidNode, "/stats").getLong("seq") - started.getLong("firstSeq") + 1;
     } else {
-      expectedEvents = bidAtRate(bidNode, auctionId, token);
+      expectedEvents = bidAtRate(bidNode, auctionId, token, options.durationSeconds());
     }
     long expected = expectedEvents * options.clients();
     long drainDeadline = System.nanoTime() + DRAIN_MILLIS * 1_000_000;
@@ -215,6 +231,7 @@ public final class FanoutBench {
         .put("clients", options.clients())
         .put("rate", options.rate())
         .put("durationSeconds", options.durationSeconds())
+        .put("warmupSeconds", options.warmupSeconds())
         .put("date", LocalDate.now().toString())
         .put("machine", Runtime.getRuntime().availableProcessors() + " cores, load generator and nodes on one host")
         .put("clientsReady", ready)
@@ -337,15 +354,14 @@ public final class FanoutBench {
   // ---- bids ----------------------------------------------------------------------------------------------------
 
   /** Bids at the configured rate for the duration; returns how many were accepted (each is one event). */
-  private long bidAtRate(Node node, String auctionId, String token)
+  private long bidAtRate(Node node, String auctionId, String token, int seconds)
       throws InterruptedException {
     // One pipelined connection: bids reach the node in the order sent, so rising amounts are all accepted.
     HttpClient http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setPipelining(true)
         .setPipeliningLimit(100_000), new PoolOptions().setHttp1MaxSize(1));
     AtomicLong accepted = new AtomicLong();
-    AtomicLong amount = new AtomicLong(1_000);
     long start = System.nanoTime();
-    long total = (long) (options.rate() * options.durationSeconds());
+    long total = (long) (options.rate() * seconds);
     long[] sent = {0};
     long timer = vertx.setPeriodic(2, id -> {
       long due = Math.min(total, (long) ((System.nanoTime() - start) / 1e9 * options.rate())) - sent[0];
@@ -362,7 +378,7 @@ public final class FanoutBench {
             });
       }
     });
-    Thread.sleep(options.durationSeconds() * 1000L + 200);
+    Thread.sleep(seconds * 1000L + 200);
     vertx.cancelTimer(timer);
     Thread.sleep(500); // the last bids' answers
     return accepted.get();

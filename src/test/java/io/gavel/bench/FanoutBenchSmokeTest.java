@@ -20,7 +20,7 @@ class FanoutBenchSmokeTest {
       String nodes = cluster.baseUrl(0) + "," + cluster.baseUrl(1);
       for (String mode : new String[] {"ws", "lp"}) {
         JsonObject result = FanoutBench.run(FanoutBench.Options.parse(new String[] {
-            "--nodes", nodes, "--mode", mode, "--clients", "100", "--rate", "20", "--duration", "3",
+            "--nodes", nodes, "--mode", mode, "--clients", "100", "--rate", "20", "--duration", "3", "--warmup", "1",
             "--out", out.toString(), "--label", "smoke " + mode}));
         assertThat(result.getLong("events")).as(mode).isGreaterThan(30);
         assertThat(result.getLong("expected")).isEqualTo(result.getLong("events") * 100);
