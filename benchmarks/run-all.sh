@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every scenario in BENCHMARKS.md, one after the other (about 15 minutes on 2 cores). Each run starts its own nodes
+# Every scenario in BENCHMARKS.md, one after the other (about 20 minutes on 2 cores). Each run starts its own nodes
 # (or the raw broadcast server) from target/gavel.jar, on loopback, and stops them. Results: benchmarks/results/
 # (one JSON per scenario) and benchmarks/results/latency.png.
 set -euo pipefail
@@ -14,6 +14,8 @@ bench --start-nodes 1 --mode lp  --clients 1000  --rate 50
 bench --start-nodes 3 --mode ws  --clients 1000  --rate 50
 bench --start-nodes 3 --mode lp  --clients 1000  --rate 50
 bench --start-nodes 1 --mode ws  --clients 1000  --rate 150
+bench --start-nodes 1 --mode ws  --clients 1000  --rate 180
+bench --start-nodes 1 --mode ws  --clients 1000  --rate 200
 bench --start-nodes 1 --mode ws  --clients 1000  --rate 250
 bench --start-nodes 1 --mode ws  --clients 1000  --rate 500
 bench --start-nodes 1 --mode raw --clients 1000  --rate 250

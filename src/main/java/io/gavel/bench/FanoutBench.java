@@ -193,7 +193,9 @@ public final class FanoutBench {
       Thread.sleep(options.durationSeconds() * 1000L + 100); // the server emits for exactly this long
       expectedEvents = get(http, bidNode, "/stats").getLong("seq") - started.getLong("firstSeq") + 1;
     } else {
-      expectedEvents = bidAtRate(bidNode, auctionId, token, options.durationSeconds());
+      bidAtRate(bidNode, auctionId, token, options.durationSeconds());
+      // Every event after the warm-up is one the clients must get, including late answers to earlier bids.
+      expectedEvents = get(http, bidNode, "/api/auctions/" + auctionId).getLong("seq") - measureFromSeq;
     }
     long expected = expectedEvents * options.clients();
     long drainDeadline = System.nanoTime() + DRAIN_MILLIS * 1_000_000;
@@ -308,7 +310,10 @@ public final class FanoutBench {
     if (seq > measureFromSeq) {
       histogram.get().record(System.currentTimeMillis() - at);
     }
-    received.increment();
+    // Before the measured window this counts the warm-up event's arrivals; in it, the measured deliveries.
+    if (seq > measureFromSeq || measureFromSeq == Long.MAX_VALUE) {
+      received.increment();
+    }
   }
 
   private void startLongPolls(String auctionId) {
@@ -360,6 +365,7 @@ public final class FanoutBench {
     HttpClient http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setPipelining(true)
         .setPipeliningLimit(100_000), new PoolOptions().setHttp1MaxSize(1));
     AtomicLong accepted = new AtomicLong();
+    AtomicLong answered = new AtomicLong();
     long start = System.nanoTime();
     long total = (long) (options.rate() * seconds);
     long[] sent = {0};
@@ -371,8 +377,9 @@ public final class FanoutBench {
                 .setURI("/api/auctions/" + auctionId + "/bids").putHeader("Authorization", "Bearer " + token)
                 .putHeader("Content-Type", "application/json"))
             .compose(r -> r.send(new JsonObject().put("amount", amount.incrementAndGet()).encode()))
-            .onSuccess(r -> {
-              if (r.statusCode() == 201) {
+            .onComplete(r -> {
+              answered.incrementAndGet();
+              if (r.succeeded() && r.result().statusCode() == 201) {
                 accepted.incrementAndGet();
               }
             });
@@ -380,7 +387,11 @@ public final class FanoutBench {
     });
     Thread.sleep(seconds * 1000L + 200);
     vertx.cancelTimer(timer);
-    Thread.sleep(500); // the last bids' answers
+    // Wait (bounded) for every bid sent to be answered: a saturated node answers late, and no event may follow.
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    while (answered.get() < sent[0] && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
     return accepted.get();
   }
 
