@@ -1,7 +1,6 @@
 package io.gavel.cluster;
 
 import io.gavel.domain.AuctionEvent;
-import io.gavel.domain.AuctionException;
 import io.gavel.domain.AuctionView;
 import io.gavel.domain.ErrorCode;
 import java.io.Serializable;
@@ -21,13 +20,5 @@ public record CommandResult(List<AuctionEvent> events, AuctionView view, ErrorCo
 
   public boolean refused() {
     return error != null;
-  }
-
-  /** Rethrows a refusal as the domain exception, for callers that prefer failures. */
-  public CommandResult orThrow() {
-    if (error != null) {
-      throw new AuctionException(error, message);
-    }
-    return this;
   }
 }

@@ -70,14 +70,6 @@ public final class GatewayHub {
     connectionsPerIp.computeIfPresent(ip, (k, n) -> n.decrementAndGet() == 0 ? null : n);
   }
 
-  int connectionCount() {
-    return connections.get();
-  }
-
-  int subscriptionCount() {
-    return subscriptions.get();
-  }
-
   /** {@code bridge} has a first browser watching {@code address}. */
   void watch(String address, Bridge bridge) {
     context.runOnContext(v -> {

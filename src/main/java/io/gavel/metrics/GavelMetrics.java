@@ -37,7 +37,7 @@ public final class GavelMetrics {
     this.published = Counter.builder("gavel_events_published")
         .description("Auction events this node published on the event bus").register(registry);
     this.fanOut = Timer.builder("gavel_fanout_latency")
-        .description("From an event's creation (its 'at') to its write to a bridged socket on this node")
+        .description("From an event's creation (its 'at') to its write to the bridged sockets of one gateway instance")
         .publishPercentileHistogram()
         .minimumExpectedValue(Duration.ofMillis(1))
         .maximumExpectedValue(Duration.ofSeconds(10))

@@ -150,10 +150,6 @@ public final class GavelNode {
     return hazelcast;
   }
 
-  public AuctionStore store() {
-    return store;
-  }
-
   public NodeConfig config() {
     return config;
   }

@@ -42,7 +42,8 @@ public final class BridgeClient implements AutoCloseable {
 
   /** The status code of the close frame the server sent, or null while open or when it sent none. */
   public Short closeStatus() {
-    return closeStatus;
+    // The close may have happened before the close handler was set (a connection refused right away).
+    return closeStatus != null || !socket.isClosed() ? closeStatus : socket.closeStatusCode();
   }
 
   public static BridgeClient connect(Vertx vertx, String baseUrl) {
