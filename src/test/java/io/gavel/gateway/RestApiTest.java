@@ -54,6 +54,29 @@ class RestApiTest {
     assertThat(health.json().getString("status")).isEqualTo("UP");
     assertThat(health.json().getString("node")).isEqualTo("node1");
     assertThat(health.json().getInteger("clusterSize")).isEqualTo(1);
+    assertThat(health.json().getString("store")).isEqualTo("memory");
+  }
+
+  @Test
+  void healthReportsTheLastClusterSafetyCheckAndItsAgeWithoutAskingHazelcast() {
+    Wait.until("the background check has answered", Duration.ofSeconds(10),
+        () -> Http.get(base + "/health").json().getLong("clusterSafeAgeMs") >= 0);
+    JsonObject health = Http.get(base + "/health").json();
+    assertThat(health.getBoolean("clusterSafe")).as("one member holds every partition").isTrue();
+    assertThat(health.getLong("clusterSafeAgeMs")).as("checked about once a second").isLessThan(5_000);
+  }
+
+  @Test
+  void aNodeThatSeesFewerMembersThanItsMinimumIsNotReadyAndSaysWhy() {
+    String[] alone = {"--min-cluster-size", "2", "--node-name", "minority"};
+    try (TestCluster minority = TestCluster.start(new String[][] {alone})) {
+      Http.Response ready = Http.get(minority.baseUrl(0) + "/health/ready");
+      assertThat(ready.status()).isEqualTo(503);
+      JsonObject clusterCheck = ready.json().getJsonArray("checks").stream().map(JsonObject.class::cast)
+          .filter(check -> check.getString("id").equals("cluster")).findFirst().orElseThrow();
+      assertThat(clusterCheck.getString("status")).isEqualTo("DOWN");
+      assertThat(clusterCheck.getJsonObject("data").getString("reason")).contains("sees 1 of the 2 members");
+    }
   }
 
   @Test
