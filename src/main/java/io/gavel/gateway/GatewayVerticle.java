@@ -101,6 +101,7 @@ public final class GatewayVerticle extends VerticleBase {
     }
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
     router.post("/api/login").handler(this::login);
+    router.get("/api/time").handler(this::time);
     router.get("/api/auctions").handler(this::listAuctions);
     router.post("/api/auctions").handler(this::authenticate).handler(this::createAuction);
     router.get("/api/auctions/:id").handler(this::getAuction);
@@ -220,6 +221,22 @@ public final class GatewayVerticle extends VerticleBase {
             .put("clusterSafeAgeMs", status.clusterSafeAgeMillis())
             .put("store", status.storeKind())
             .encode());
+  }
+
+  /**
+   * Now on the cluster's clock, which decides when auctions end: pages run their countdowns on it (they measure
+   * the round trip and take its midpoint) instead of on the visitor's clock.
+   */
+  private void time(RoutingContext ctx) {
+    long now;
+    try {
+      now = status.clusterTime();
+    } catch (RuntimeException memberStopped) {
+      clusterFailure(ctx, memberStopped);
+      return;
+    }
+    ctx.response().putHeader("Cache-Control", "no-store");
+    json(ctx, 200, new JsonObject().put("now", now));
   }
 
   private void login(RoutingContext ctx) {

@@ -22,4 +22,7 @@ public interface NodeStatus {
 
   /** {@code memory} or {@code postgresql}: the kind of store only, never where it is or its credentials. */
   String storeKind();
+
+  /** Now on the cluster's clock (Hazelcast's cluster time), in epoch milliseconds; a local read. */
+  long clusterTime();
 }

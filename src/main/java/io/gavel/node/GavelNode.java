@@ -128,6 +128,11 @@ public final class GavelNode {
       public String storeKind() {
         return config.storeKind();
       }
+
+      @Override
+      public long clusterTime() {
+        return hazelcast.getCluster().getClusterTime();
+      }
     };
     GatewayVerticle.Settings settings = new GatewayVerticle.Settings(config.httpHost(), config.httpPort(),
         config.nodeName(), config.bridge(), addresses, config.allowedOrigins(), limits);

@@ -67,6 +67,16 @@ class RestApiTest {
   }
 
   @Test
+  void timeIsTheClusterClockSoPagesCanCountDownOnIt() {
+    long before = cluster.node(0).hazelcast().getCluster().getClusterTime();
+    Http.Response time = Http.get(base + "/api/time");
+    long after = cluster.node(0).hazelcast().getCluster().getClusterTime();
+    assertThat(time.status()).isEqualTo(200);
+    assertThat(time.json().fieldNames()).containsExactly("now");
+    assertThat(time.json().getLong("now")).isBetween(before, after);
+  }
+
+  @Test
   void aNodeThatSeesFewerMembersThanItsMinimumIsNotReadyAndSaysWhy() {
     String[] alone = {"--min-cluster-size", "2", "--node-name", "minority"};
     try (TestCluster minority = TestCluster.start(new String[][] {alone})) {
