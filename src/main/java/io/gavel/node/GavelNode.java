@@ -22,6 +22,7 @@ import io.gavel.store.PostgresEventLog;
 import io.gavel.store.StoreUrl;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
@@ -197,12 +198,16 @@ public final class GavelNode {
    */
   public Future<Void> stop() {
     ready = false;
-    Future<Void> indexClosed = index == null ? Future.succeededFuture() : index.close();
-    return indexClosed.eventually(() -> vertx.close()).andThen(closed -> {
+    // Closing Vert.x closes the index's pool too. The JDBC pool outlives it: partition threads may still be
+    // committing while the member hands its partitions over.
+    Promise<Void> stopped = Promise.promise();
+    vertx.close().onComplete(closed -> {
       if (eventLog != null) {
         eventLog.close();
       }
+      stopped.handle(closed);
     });
+    return stopped.future();
   }
 
 

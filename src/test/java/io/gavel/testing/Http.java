@@ -33,12 +33,17 @@ public final class Http {
   }
 
   public static Response post(String url, String body, String token) {
+    return post(url, body, token, java.util.Map.of());
+  }
+
+  public static Response post(String url, String body, String token, java.util.Map<String, String> headers) {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
         .header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(body));
     if (token != null) {
       request.header("Authorization", "Bearer " + token);
     }
+    headers.forEach(request::header);
     return send(request);
   }
 
