@@ -265,11 +265,35 @@
     const a = state.auctions.get(state.selected);
     const amount = Math.round(Number($('bid-amount').value) * 100);
     if (!Number.isSafeInteger(amount) || amount <= 0) { notice('Enter an amount.'); return; }
-    if (!state.bus || state.bus.state !== EventBus.OPEN) { notice('Not connected; try again in a moment.'); return; }
-    state.bus.send('auctions.bid', { auctionId: a.id, amount }, { authorization: 'Bearer ' + state.token },
+    sendBid(a, amount, newRequestId(), 0);
+  }
+
+  /** One key per bid the user places: every retry of it carries the same key, so it is decided at most once. */
+  function newRequestId() {
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  }
+
+  /** Answers that mean "not decided": the same bid may be sent again with the same key. */
+  const RETRYABLE = new Set(['STORE_UNAVAILABLE', 'CLUSTER_UNAVAILABLE', 'TIMEOUT']);
+  const BID_ATTEMPTS = 6;
+  const BID_REPLY_TIMEOUT_MS = 12000;
+
+  function sendBid(a, amount, requestId, attempt) {
+    if (!state.bus || state.bus.state !== EventBus.OPEN) { retryBid(a, amount, requestId, attempt); return; }
+    let settled = false;
+    // A reply lost with its connection never comes: give up waiting and retry with the same key.
+    const timer = setTimeout(() => {
+      if (!settled) { settled = true; retryBid(a, amount, requestId, attempt); }
+    }, BID_REPLY_TIMEOUT_MS);
+    state.bus.send('auctions.bid', { auctionId: a.id, amount, requestId }, { authorization: 'Bearer ' + state.token },
       (err, reply) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
         if (err) {
           const code = err.message || err.body;
+          if (RETRYABLE.has(code) || err.failureType === 'TIMEOUT') { retryBid(a, amount, requestId, attempt); return; }
           notice(code === 'BID_TOO_LOW' ? 'Someone bid first: the minimum is now ' + money(a.minimumBid, a.currency)
             : code === 'UNAUTHORIZED' ? 'Your session expired; log in again.' : 'Bid refused: ' + code);
           if (code === 'UNAUTHORIZED') logout();
@@ -279,6 +303,15 @@
           receive(reply.body); // the reply is the accepted event; its broadcast copy is then a duplicate
         }
       });
+  }
+
+  function retryBid(a, amount, requestId, attempt) {
+    if (attempt + 1 >= BID_ATTEMPTS) {
+      notice('Your bid could not be confirmed: the service is unavailable. Check the bid list, then try again.');
+      return;
+    }
+    notice('Connection trouble: retrying your bid…');
+    setTimeout(() => sendBid(a, amount, requestId, attempt + 1), 500 * 2 ** attempt);
   }
 
   async function login(evt) {

@@ -71,6 +71,11 @@ public final class AuctionStore {
     return hazelcast.getCluster().getClusterTime();
   }
 
+  /** Succeeds when the durable store answers (at once for the memory store). */
+  public Future<Void> storeReachable() {
+    return index == null ? Future.succeededFuture() : index.ping();
+  }
+
   /** Whether a failure means the durable store was unreachable (503 STORE_UNAVAILABLE: nothing was decided). */
   public static boolean isStoreFailure(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause()) {

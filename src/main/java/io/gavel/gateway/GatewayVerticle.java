@@ -156,11 +156,29 @@ public final class GatewayVerticle extends VerticleBase {
     HealthChecks checks = HealthChecks.create(vertx)
         .register("node", promise -> promise.complete(status.ready() ? Status.OK() : Status.KO()))
         .register("cluster", promise -> promise.complete(clusterCheck()))
-        .register("auctions", 2_000, promise -> store.view(READINESS_PROBE_ID)
-            .onComplete(read -> promise.complete(read.succeeded() ? Status.OK() : Status.KO())))
+        // The map answering is what counts here; a store outage is reported by its own check.
+        .register("auctions", 2_000, promise -> store.view(READINESS_PROBE_ID).onComplete(read -> promise.complete(
+            read.succeeded() || AuctionStore.isStoreFailure(read.cause()) ? Status.OK() : Status.KO())))
+        .register("store", 2_000, promise -> store.storeReachable().onComplete(reached -> promise.complete(
+            storeCheck(reached.succeeded() ? null : reached.cause()))))
         .register("http", promise -> promise.complete(server != null && server.actualPort() > 0
             ? Status.OK() : Status.KO()));
     return HealthCheckHandler.createWithHealthChecks(checks);
+  }
+
+  /**
+   * Without its database a node still serves what it has: fan-out, long polls, reads of cached auctions. Taking
+   * every node out of a load balancer would stop those too, so an unreachable store keeps the node ready and says
+   * what is refused meanwhile.
+   */
+  private Status storeCheck(Throwable unreachable) {
+    JsonObject data = new JsonObject().put("kind", status.storeKind()).put("reachable", unreachable == null);
+    if (unreachable != null) {
+      data.put("reason", "the database does not answer (" + unreachable.getClass().getSimpleName()
+          + "): bids and new auctions are refused with 503 STORE_UNAVAILABLE; reads of cached auctions and "
+          + "fan-out go on");
+    }
+    return Status.OK(data);
   }
 
   /**

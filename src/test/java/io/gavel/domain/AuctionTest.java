@@ -206,4 +206,50 @@ class AuctionTest {
     assertThat(auction.eventsOfRequest("nobody")).isEmpty();
     assertThat(auction.eventsOfRequest(null)).isEmpty();
   }
+
+  @Test
+  void aReusedKeyForAnotherAmountIsRefusedAndTheSameAmountGetsTheFirstAnswer() {
+    Auction auction = open(TERMS);
+    List<AuctionEvent> first = bid(auction, "bob", 1_000, T0 + 1);
+    assertThat(auction.earlierBid("bob-1000", 1_000)).isEqualTo(first);
+    assertRefused(() -> auction.earlierBid("bob-1000", 1_200), ErrorCode.IDEMPOTENCY_KEY_REUSED);
+    assertThat(auction.earlierBid("bob-new", 1_200)).isEmpty();
+  }
+
+  @Test
+  void everyRequestIsRememberedForTheAuctionsWholeLife() {
+    Auction auction = open(TERMS);
+    for (int i = 0; i < 3_000; i++) {
+      bid(auction, i % 2 == 0 ? "bob" : "carol", 1_000 + i * 50L, T0 + i + 1);
+    }
+    assertThat(auction.eventsOfRequest("bob-1000")).extracting(AuctionEvent::seq).containsExactly(2L);
+  }
+
+  @Test
+  void viewAfterPreviewsPendingEventsWithoutApplyingThem() {
+    Auction auction = open(new AuctionTerms("Lamp", "EUR", 1_000, 50, 60, 10));
+    List<AuctionEvent> pending = auction.decideBid("bob", 1_200, T0 + 55_000, "r1");
+    AuctionView preview = auction.viewAfter(pending);
+    assertThat(auction.seq()).as("nothing applied").isEqualTo(1);
+    assertThat(preview.seq()).isEqualTo(3);
+    assertThat(preview.currentPrice()).isEqualTo(1_200);
+    assertThat(preview.leader()).isEqualTo("bob");
+    assertThat(preview.endsAt()).isEqualTo(T0 + 65_000);
+    assertThat(preview.minimumNextBid()).isEqualTo(1_250);
+    pending.forEach(auction::apply);
+    assertThat(auction.view()).isEqualTo(preview);
+  }
+
+  @Test
+  void replayingTheLogRebuildsTheSameAuction() {
+    Auction auction = open(TERMS);
+    bid(auction, "bob", 1_000, T0 + 1);
+    bid(auction, "carol", 1_100, T0 + 2);
+    auction.decideClose(T0 + 60_000).forEach(auction::apply);
+    Auction rebuilt = Auction.replay(auction.history());
+    assertThat(rebuilt.view()).isEqualTo(auction.view());
+    assertThat(rebuilt.history()).isEqualTo(auction.history());
+    assertThat(rebuilt.eventsOfRequest("carol-1100")).extracting(AuctionEvent::seq).containsExactly(3L);
+    assertThat(Auction.replay(List.of())).isNull();
+  }
 }

@@ -170,6 +170,27 @@ class RestApiTest {
   }
 
   @Test
+  void anIdempotencyKeyGetsTheFirstAnswerAndABadOrReusedKeyIsRefused() {
+    String id = createDefault();
+    String bob = Http.login(base, "bob");
+    String url = base + "/api/auctions/" + id + "/bids";
+    Http.Response first = Http.post(url, "{\"amount\":1000}", bob, java.util.Map.of("Idempotency-Key", "k-1"));
+    assertThat(first.status()).as(first.body()).isEqualTo(201);
+    Http.Response retry = Http.post(url, "{\"amount\":1000}", bob, java.util.Map.of("Idempotency-Key", "k-1"));
+    assertThat(retry.status()).isEqualTo(201);
+    assertThat(retry.json().getLong("seq")).isEqualTo(first.json().getLong("seq"));
+    Http.Response reused = Http.post(url, "{\"amount\":2000}", bob, java.util.Map.of("Idempotency-Key", "k-1"));
+    assertThat(reused.status()).isEqualTo(409);
+    assertThat(reused.json().getString("error")).isEqualTo("IDEMPOTENCY_KEY_REUSED");
+    for (String bad : new String[] {"", "has space", "x".repeat(65), "dot.ted"}) {
+      Http.Response refused = Http.post(url, "{\"amount\":3000}", bob, java.util.Map.of("Idempotency-Key", bad));
+      assertThat(refused.status()).as("key '%s'", bad).isEqualTo(400);
+      assertThat(refused.json().getString("error")).isEqualTo("INVALID_REQUEST");
+    }
+    assertThat(Http.get(base + "/api/auctions/" + id).json().getInteger("bidCount")).as("one bid placed").isEqualTo(1);
+  }
+
+  @Test
   void bidsNeedAValidToken() {
     String id = createDefault();
     for (String token : new String[] {null, "garbage", alice + "x",
@@ -287,7 +308,7 @@ class RestApiTest {
     assertThat(ready.status()).isEqualTo(200);
     assertThat(ready.json().getString("outcome")).isEqualTo("UP");
     assertThat(ready.json().getJsonArray("checks").stream().map(c -> ((JsonObject) c).getString("id")))
-        .containsExactlyInAnyOrder("node", "cluster", "auctions", "http");
+        .containsExactlyInAnyOrder("node", "cluster", "auctions", "store", "http");
   }
 
   private static double value(String metrics, String series) {

@@ -144,6 +144,12 @@ class PostgresStoreTest {
       // Reads of cached auctions and fan-out go on.
       assertThat(Http.get(node + "/api/auctions/" + id).status()).isEqualTo(200);
       assertThat(Http.get(cluster.baseUrl(1) + "/api/auctions/" + id + "/events?after=0").status()).isEqualTo(200);
+      Http.Response ready = Http.get(node + "/health/ready");
+      assertThat(ready.status()).as("still serving fan-out and reads: ready").isEqualTo(200);
+      JsonObject store = ready.json().getJsonArray("checks").stream().map(JsonObject.class::cast)
+          .filter(c -> "store".equals(c.getString("id"))).findFirst().orElseThrow();
+      assertThat(store.getJsonObject("data").getBoolean("reachable")).isFalse();
+      assertThat(store.getJsonObject("data").getString("reason")).contains("STORE_UNAVAILABLE");
       int acksDuringOutage = load.acks().size();
 
       pg.start();
