@@ -20,6 +20,8 @@ public final class HazelcastSetup {
   /** Member attribute holding the Gavel node name. */
   public static final String NODE_ATTRIBUTE = "gavel.node";
   private static final String MAJORITY = "gavel-majority";
+  /** Three missed heartbeats (conf/hazelcast.xml sends one a second). */
+  private static final int HEARTBEAT_TOLERANCE_MILLIS = 3_000;
   private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
 
   private HazelcastSetup() {
@@ -58,8 +60,13 @@ public final class HazelcastSetup {
     config.getMemberAttributeConfig().setAttribute(NODE_ATTRIBUTE, node.nodeName());
     if (node.minClusterSize() > 1) {
       // A side of a split smaller than this refuses auction reads and writes (503 CLUSTER_UNAVAILABLE) instead of
-      // accepting bids that the other side never sees and a merge would have to throw away.
-      config.addSplitBrainProtectionConfig(new SplitBrainProtectionConfig(MAJORITY, true, node.minClusterSize()));
+      // accepting bids that the other side never sees and a merge would have to throw away. Members count only
+      // while their heartbeats arrive: a cut-off member refuses within the tolerance, not after the 10 s it takes
+      // to declare the others dead.
+      config.addSplitBrainProtectionConfig(SplitBrainProtectionConfig
+          .newRecentlyActiveSplitBrainProtectionConfigBuilder(MAJORITY, node.minClusterSize(),
+              HEARTBEAT_TOLERANCE_MILLIS)
+          .enabled(true).build());
       config.getMapConfig(AuctionStore.MAP_NAME).setSplitBrainProtectionName(MAJORITY);
     }
     MapConfig auctions = config.getMapConfig(AuctionStore.MAP_NAME);
