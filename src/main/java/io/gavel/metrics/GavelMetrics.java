@@ -32,6 +32,8 @@ public final class GavelMetrics {
   private final Timer storeWrites;
   private final Counter storeConflicts;
   private final Counter storeUnavailable;
+  /** Event times are on the cluster's clock; so must the other end of a latency be. */
+  private volatile java.util.function.LongSupplier clock = System::currentTimeMillis;
 
   private GavelMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -103,8 +105,12 @@ public final class GavelMetrics {
     published.increment(events);
   }
 
+  public void useClock(java.util.function.LongSupplier clusterClock) {
+    this.clock = clusterClock;
+  }
+
   public void delivered(long eventAt) {
-    fanOut.record(Duration.ofMillis(Math.max(0, System.currentTimeMillis() - eventAt)));
+    fanOut.record(Duration.ofMillis(Math.max(0, clock.getAsLong() - eventAt)));
   }
 
   public void dropped() {

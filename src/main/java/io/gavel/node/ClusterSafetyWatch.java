@@ -1,6 +1,8 @@
 package io.gavel.node;
 
+import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -20,8 +22,12 @@ final class ClusterSafetyWatch {
   /** A check that takes this long is worth one log line: it means a member does not answer. */
   private static final long SLOW_CHECK_MILLIS = 2_000;
 
-  /** One answer: {@code checkedAtNanos} is on {@link System#nanoTime()}'s clock, which no clock skew moves. */
-  private record Answer(boolean safe, long checkedAtNanos) {
+  /**
+   * One answer, about the members seen when it was asked: after any change of members it says nothing (a member
+   * gone a moment ago leaves partitions without backups until they are copied again). {@code checkedAtNanos} is on
+   * {@link System#nanoTime()}'s clock, which no clock skew moves.
+   */
+  private record Answer(boolean safe, Set<Member> members, long checkedAtNanos) {
   }
 
   private final HazelcastInstance hazelcast;
@@ -44,10 +50,10 @@ final class ClusterSafetyWatch {
     return watch;
   }
 
-  /** The last answer; false before the first one. */
+  /** The last answer; false before the first one and while the members differ from those it was about. */
   boolean safe() {
     Answer answer = last;
-    return answer != null && answer.safe();
+    return answer != null && answer.safe() && answer.members().equals(hazelcast.getCluster().getMembers());
   }
 
   /** Milliseconds since the last answer came; -1 before the first one. */
@@ -58,11 +64,12 @@ final class ClusterSafetyWatch {
 
   private void check() {
     if (!hazelcast.getLifecycleService().isRunning()) {
-      last = new Answer(false, System.nanoTime());
+      last = new Answer(false, Set.of(), System.nanoTime());
       thread.shutdown();
       return;
     }
     long begin = System.nanoTime();
+    Set<Member> members = hazelcast.getCluster().getMembers();
     boolean safe;
     try {
       safe = hazelcast.getPartitionService().isClusterSafe();
@@ -74,6 +81,6 @@ final class ClusterSafetyWatch {
       LOG.warn("cluster safety check took {} ms (a member is not answering); answer: {}", took,
           safe ? "safe" : "not safe");
     }
-    last = new Answer(safe, System.nanoTime());
+    last = new Answer(safe, members, System.nanoTime());
   }
 }

@@ -88,6 +88,7 @@ public final class GavelNode {
             eventLog.attach(metrics);
           }
           GavelNode node = new GavelNode(config, vertx, clusterManager.getHazelcastInstance(), metrics, eventLog);
+          metrics.useClock(node.store::clusterTime);
           metrics.gauge("gavel_cluster_size", "Members of the cluster this node sees", node::clusterSize);
           // Closing is started, not awaited: callbacks chained on a closed Vert.x would never run.
           return node.deploy(users, addresses, limits).map(node).onFailure(e -> node.stop());
