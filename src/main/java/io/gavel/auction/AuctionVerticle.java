@@ -53,9 +53,7 @@ public final class AuctionVerticle extends VerticleBase {
   private void list(Message<Object> message) {
     store.list().onComplete(listed -> {
       if (listed.succeeded()) {
-        JsonArray array = new JsonArray();
-        listed.result().forEach(view -> array.add(Wire.auction(view)));
-        message.reply(array);
+        message.reply(new JsonArray(listed.result()));
       } else {
         message.fail(ErrorCode.CLUSTER_UNAVAILABLE.httpStatus(), ErrorCode.CLUSTER_UNAVAILABLE.name());
       }
@@ -70,15 +68,16 @@ public final class AuctionVerticle extends VerticleBase {
     }
     Requests.Bid bid;
     try {
-      bid = Requests.bid(message.body(), null);
+      bid = Requests.bid(message.body(), null, null);
     } catch (AuctionException e) {
       fail(message, e.code());
       return;
     }
-    store.placeBid(bid.auctionId(), user, bid.amount()).onComplete(done -> {
+    store.placeBid(bid.auctionId(), user, bid.amount(), bid.idempotencyKey()).onComplete(done -> {
       if (done.failed()) {
         LOG.warn("bid on {} failed in the cluster: {}", bid.auctionId(), done.cause().toString());
-        fail(message, ErrorCode.CLUSTER_UNAVAILABLE);
+        fail(message, AuctionStore.isStoreFailure(done.cause())
+            ? ErrorCode.STORE_UNAVAILABLE : ErrorCode.CLUSTER_UNAVAILABLE);
       } else if (done.result().refused()) {
         fail(message, done.result().error());
       } else {

@@ -6,30 +6,35 @@ import com.hazelcast.map.EntryProcessor;
 import io.gavel.domain.Auction;
 import io.gavel.domain.AuctionEvent;
 import io.gavel.domain.AuctionException;
-import io.gavel.domain.AuctionView;
+import io.gavel.domain.ErrorCode;
+import io.gavel.store.EventLog;
+import io.gavel.store.SeqTakenException;
+import io.gavel.store.StoreUnavailableException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
  * A change to one auction, run atomically on the member that owns the auction's partition.
  *
- * <p>The command carries the time it was issued, so the decision is deterministic: the backup replica replays the
- * same command (without publishing) and reaches the same state. Only the primary run publishes the events, through
- * the owner's {@link EventSink}, in the order the partition thread decided them.
+ * <p>The decision reads the cluster's clock here, on the owner, so whether a bid came in time never depends on which
+ * node received it. With a durable store the decided events are committed before anything else happens; when another
+ * writer took the seq first (a second owner during a split brain, or a decision made on a stale cache), the owner
+ * catches up from the log and decides again. Only committed events change the entry, reach the backup replica (which
+ * applies them, never decides again) and are published, through the owner's {@link EventSink}, in seq order.
  */
 public abstract class AuctionCommand
     implements EntryProcessor<String, Auction, CommandResult>, HazelcastInstanceAware {
-  private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 2L;
+  /** A command that keeps losing races is refused (the client retries) rather than spinning on a partition thread. */
+  private static final int MAX_RACES = 8;
 
-  protected final long now;
-  private transient EventSink sink;
+  private transient HazelcastInstance hazelcast;
+  /** The events this run added to the entry: what the backup applies. */
+  private transient List<AuctionEvent> applied;
 
-  protected AuctionCommand(long now) {
-    this.now = now;
-  }
-
-  /** The events this command produces on the current state (null when the auction does not exist). */
-  protected abstract List<AuctionEvent> decide(Auction current);
+  /** The events this command produces on the current state (null when the auction does not exist) at {@code now}. */
+  protected abstract List<AuctionEvent> decide(Auction current, long now);
 
   /** The events this very command produced on an earlier run, if it ran before; by default commands don't know. */
   protected List<AuctionEvent> earlierRun(Auction current) {
@@ -38,60 +43,109 @@ public abstract class AuctionCommand
 
   @Override
   public void setHazelcastInstance(HazelcastInstance hazelcast) {
-    this.sink = EventSink.of(hazelcast);
+    this.hazelcast = hazelcast;
   }
 
   @Override
   public CommandResult process(Map.Entry<String, Auction> entry) {
-    return run(entry, true);
-  }
-
-  @Override
-  public EntryProcessor<String, Auction, CommandResult> getBackupProcessor() {
-    return new Replay(this);
-  }
-
-  CommandResult run(Map.Entry<String, Auction> entry, boolean primary) {
+    EventSink sink = EventSink.of(hazelcast);
+    EventLog log = EventLog.of(hazelcast);
+    applied = new ArrayList<>();
     Auction auction = entry.getValue();
-    List<AuctionEvent> earlier = auction == null ? List.of() : earlierRun(auction);
-    if (!earlier.isEmpty()) {
-      return CommandResult.done(earlier, AuctionView.of(auction));
-    }
-    List<AuctionEvent> events;
     try {
-      events = decide(auction);
+      for (int races = 0; ; races++) {
+        List<AuctionEvent> earlier = auction == null ? List.of() : earlierRun(auction);
+        if (!earlier.isEmpty()) {
+          // The first run may have died between commit and publish: publish again; clients drop duplicate seqs.
+          sink.publish(earlier);
+          return CommandResult.done(earlier, auction.view());
+        }
+        List<AuctionEvent> events = decide(auction, hazelcast.getCluster().getClusterTime());
+        if (events.isEmpty()) {
+          return CommandResult.done(events, auction == null ? null : auction.view());
+        }
+        if (log != null) {
+          try {
+            log.append(events, auction == null ? Auction.replay(events).view() : auction.viewAfter(events));
+          } catch (SeqTakenException raced) {
+            if (races >= MAX_RACES) {
+              throw new StoreUnavailableException("auction " + entry.getKey() + " lost " + races + " races", raced);
+            }
+            List<AuctionEvent> missed = log.eventsAfter(entry.getKey(), auction == null ? 0 : auction.seq());
+            auction = apply(auction, missed);
+            sink.publish(missed);
+            continue;
+          }
+        }
+        auction = apply(auction, events);
+        sink.publish(events);
+        return CommandResult.done(events, auction.view());
+      }
     } catch (AuctionException refused) {
       return CommandResult.refused(refused.code(), refused.getMessage());
-    }
-    if (events.isEmpty()) {
-      return CommandResult.done(events, auction == null ? null : AuctionView.of(auction));
-    }
-    for (AuctionEvent event : events) {
-      if (auction == null) {
-        auction = Auction.from((AuctionEvent.Created) event);
-      } else {
-        auction.apply(event);
+    } catch (StoreUnavailableException down) {
+      return CommandResult.refused(ErrorCode.STORE_UNAVAILABLE,
+          "the auction store is unavailable; nothing was decided: retry (with the same Idempotency-Key)");
+    } finally {
+      if (!applied.isEmpty()) {
+        entry.setValue(auction);
       }
     }
-    entry.setValue(auction);
-    if (primary && sink != null) {
-      sink.publish(events);
-    }
-    return CommandResult.done(events, AuctionView.of(auction));
   }
 
-  /** The backup replica's copy of a command: same decision, no publishing. */
-  static final class Replay implements EntryProcessor<String, Auction, CommandResult> {
-    private static final long serialVersionUID = 1L;
-    private final AuctionCommand command;
+  private Auction apply(Auction auction, List<AuctionEvent> events) {
+    if (events.isEmpty()) {
+      return auction;
+    }
+    if (auction == null) {
+      auction = Auction.replay(events);
+    } else {
+      events.forEach(auction::apply);
+    }
+    applied.addAll(events);
+    return auction;
+  }
 
-    Replay(AuctionCommand command) {
-      this.command = command;
+  /** Called after {@link #process} on the primary: the backup gets the committed events, not the command. */
+  @Override
+  public EntryProcessor<String, Auction, CommandResult> getBackupProcessor() {
+    return applied == null || applied.isEmpty() ? null : new ApplyEvents(List.copyOf(applied));
+  }
+
+  /** The backup replica's part: apply what the primary decided and committed, in seq order. */
+  static final class ApplyEvents implements EntryProcessor<String, Auction, CommandResult>, HazelcastInstanceAware {
+    private static final long serialVersionUID = 1L;
+    private final List<AuctionEvent> events;
+    private transient HazelcastInstance hazelcast;
+
+    ApplyEvents(List<AuctionEvent> events) {
+      this.events = events;
+    }
+
+    @Override
+    public void setHazelcastInstance(HazelcastInstance hazelcast) {
+      this.hazelcast = hazelcast;
     }
 
     @Override
     public CommandResult process(Map.Entry<String, Auction> entry) {
-      return command.run(entry, false);
+      Auction auction = entry.getValue();
+      for (AuctionEvent event : events) {
+        if (auction == null && event instanceof AuctionEvent.Created created) {
+          auction = Auction.from(created);
+        } else if (auction != null && event.seq() == auction.seq() + 1) {
+          auction.apply(event);
+        } else if (auction == null || event.seq() > auction.seq() + 1) {
+          // This replica missed events (the primary loaded the auction from the store). With a store, a missing
+          // entry is loaded again on a miss, so drop the stale copy; in memory the partition's anti-entropy syncs it.
+          if (hazelcast != null && EventLog.of(hazelcast) != null && auction != null) {
+            entry.setValue(null);
+          }
+          return null;
+        }
+      }
+      entry.setValue(auction);
+      return null;
     }
 
     @Override

@@ -5,9 +5,13 @@ import com.hazelcast.map.IMap;
 import io.gavel.domain.AuctionEvent;
 import io.gavel.domain.AuctionTerms;
 import io.gavel.domain.AuctionView;
+import io.gavel.protocol.Wire;
+import io.gavel.store.AuctionIndex;
+import io.gavel.store.StoreUnavailableException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -18,7 +22,8 @@ import java.util.UUID;
 /**
  * The auctions, kept in a Hazelcast map partitioned across the cluster with a backup on another member. Every
  * change runs as an entry processor on the partition owner, so acceptance is linearizable per auction no matter
- * which node received the request.
+ * which node received the request. With a durable store the map is its cache: every change is committed to the
+ * store first, and an auction the map lacks is loaded from it.
  */
 public final class AuctionStore {
   public static final String MAP_NAME = "gavel.auctions";
@@ -29,11 +34,14 @@ public final class AuctionStore {
   private final HazelcastInstance hazelcast;
   private final IMap<String, io.gavel.domain.Auction> auctions;
   private final SecureRandom random = new SecureRandom();
+  private final AuctionIndex index;
 
-  public AuctionStore(Vertx vertx, HazelcastInstance hazelcast) {
+  /** {@code index} is null when auctions live in memory only. */
+  public AuctionStore(Vertx vertx, HazelcastInstance hazelcast, AuctionIndex index) {
     this.vertx = vertx;
     this.hazelcast = hazelcast;
     this.auctions = hazelcast.getMap(MAP_NAME);
+    this.index = index;
   }
 
   public Future<CommandResult> create(AuctionTerms terms, String seller) {
@@ -41,17 +49,36 @@ public final class AuctionStore {
   }
 
   public Future<CommandResult> create(String id, AuctionTerms terms, String seller) {
-    return run(id, new Commands.Create(id, terms, seller, System.currentTimeMillis()));
+    return run(id, new Commands.Create(id, terms, seller));
   }
 
-  public Future<CommandResult> placeBid(String auctionId, String bidder, long amount) {
-    // The request id makes the command idempotent: Hazelcast retries it on the backup if the owner dies mid-way.
-    String requestId = UUID.randomUUID().toString();
-    return run(auctionId, new Commands.PlaceBid(bidder, amount, System.currentTimeMillis(), requestId));
+  /**
+   * {@code idempotencyKey} (null: none) is the client's: its retries get the first answer. Without one the bid
+   * still gets a request id of its own, so Hazelcast's retry of it on the backup after an owner crash is answered,
+   * not run twice. Keys are the user's own: another user's identical key names another request.
+   */
+  public Future<CommandResult> placeBid(String auctionId, String bidder, long amount, String idempotencyKey) {
+    String requestId = idempotencyKey == null ? UUID.randomUUID().toString() : bidder + "/" + idempotencyKey;
+    return run(auctionId, new Commands.PlaceBid(bidder, amount, requestId));
   }
 
   public Future<CommandResult> closeIfDue(String auctionId) {
-    return run(auctionId, new Commands.CloseIfDue(System.currentTimeMillis()));
+    return run(auctionId, new Commands.CloseIfDue());
+  }
+
+  /** The cluster's clock (the master's, corrected for each member's offset): one time for every decision. */
+  public long clusterTime() {
+    return hazelcast.getCluster().getClusterTime();
+  }
+
+  /** Whether a failure means the durable store was unreachable (503 STORE_UNAVAILABLE: nothing was decided). */
+  public static boolean isStoreFailure(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof StoreUnavailableException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   public Future<Optional<AuctionView>> view(String auctionId) {
@@ -64,19 +91,29 @@ public final class AuctionStore {
         .thenApply(Optional::ofNullable));
   }
 
-  /** Every auction, newest end last. Scans all partitions, so it runs on a worker thread. */
-  public Future<List<AuctionView>> list() {
+  /**
+   * Every auction as the API shows it, newest end last: from the store's index when there is one (it has every
+   * auction, also those not in memory), else by scanning all partitions on a worker thread.
+   */
+  public Future<List<JsonObject>> list() {
+    if (index != null) {
+      return index.list();
+    }
     return vertx.executeBlocking(() -> {
       List<AuctionView> views = new ArrayList<>(auctions.executeOnEntries(new Reads.View()).values());
       views.sort(Comparator.comparingLong(AuctionView::endsAt).thenComparing(AuctionView::id));
-      return views;
+      return views.stream().map(Wire::auction).toList();
     }, false);
   }
 
-  /** Ids of open auctions whose end has passed. Scans all partitions, so it runs on a worker thread. */
+  /** Ids of open auctions whose end has passed on the cluster's clock; each close decides again on the owner. */
   public Future<List<String>> dueIds() {
+    long now = clusterTime();
+    if (index != null) {
+      return index.dueIds(now);
+    }
     return vertx.executeBlocking(
-        () -> List.copyOf(auctions.executeOnEntries(new Reads.View(), new Reads.Due()).keySet()), false);
+        () -> List.copyOf(auctions.executeOnEntries(new Reads.View(), new Reads.Due(now)).keySet()), false);
   }
 
   /** The name of the node that owns the auction's partition (its primary copy), or null while unassigned. */

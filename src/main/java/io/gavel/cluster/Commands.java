@@ -13,20 +13,19 @@ final class Commands {
   }
 
   static final class Create extends AuctionCommand {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
     private final String id;
     private final AuctionTerms terms;
     private final String seller;
 
-    Create(String id, AuctionTerms terms, String seller, long now) {
-      super(now);
+    Create(String id, AuctionTerms terms, String seller) {
       this.id = id;
       this.terms = terms;
       this.seller = seller;
     }
 
     @Override
-    protected List<AuctionEvent> decide(Auction current) {
+    protected List<AuctionEvent> decide(Auction current, long now) {
       if (current != null) {
         throw new AuctionException(ErrorCode.AUCTION_EXISTS, "auction " + id + " exists already");
       }
@@ -35,38 +34,33 @@ final class Commands {
   }
 
   static final class PlaceBid extends AuctionCommand {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
     private final String bidder;
     private final long amount;
     private final String requestId;
 
-    PlaceBid(String bidder, long amount, long now, String requestId) {
-      super(now);
+    PlaceBid(String bidder, long amount, String requestId) {
       this.bidder = bidder;
       this.amount = amount;
       this.requestId = requestId;
     }
 
     @Override
-    protected List<AuctionEvent> decide(Auction current) {
+    protected List<AuctionEvent> decide(Auction current, long now) {
       return existing(current).decideBid(bidder, amount, now, requestId);
     }
 
     @Override
     protected List<AuctionEvent> earlierRun(Auction current) {
-      return current.eventsOfRequest(requestId);
+      return current.earlierBid(requestId, amount);
     }
   }
 
   static final class CloseIfDue extends AuctionCommand {
-    private static final long serialVersionUID = 1L;
-
-    CloseIfDue(long now) {
-      super(now);
-    }
+    private static final long serialVersionUID = 2L;
 
     @Override
-    protected List<AuctionEvent> decide(Auction current) {
+    protected List<AuctionEvent> decide(Auction current, long now) {
       return current == null ? List.of() : current.decideClose(now);
     }
   }

@@ -2,11 +2,14 @@ package io.gavel.cluster;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.MapStoreConfig;
 import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.config.SplitBrainProtectionConfig;
 import com.hazelcast.config.XmlConfigBuilder;
 import io.gavel.config.ConfigException;
 import io.gavel.config.NodeConfig;
+import io.gavel.store.EventLog;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -22,7 +25,11 @@ public final class HazelcastSetup {
   private HazelcastSetup() {
   }
 
-  public static Config config(NodeConfig node, EventSink sink) {
+  /** Partition threads run the commands; with a durable store each waits for its commit, so more of them overlap. */
+  public static final int PARTITION_THREADS_WITH_STORE = 8;
+
+  /** {@code log} is null when auctions live in memory only. */
+  public static Config config(NodeConfig node, EventSink sink, EventLog log) {
     Config config;
     try (InputStream in = Files.newInputStream(node.hazelcastConfig())) {
       config = new XmlConfigBuilder(in).build();
@@ -55,7 +62,18 @@ public final class HazelcastSetup {
       config.addSplitBrainProtectionConfig(new SplitBrainProtectionConfig(MAJORITY, true, node.minClusterSize()));
       config.getMapConfig(AuctionStore.MAP_NAME).setSplitBrainProtectionName(MAJORITY);
     }
+    MapConfig auctions = config.getMapConfig(AuctionStore.MAP_NAME);
+    auctions.getMergePolicyConfig().setPolicy(HigherSeqMergePolicy.class.getName());
     config.getUserContext().put(EventSink.USER_CONTEXT_KEY, sink);
+    if (log != null) {
+      // The map becomes the store's cache: a missing auction is rebuilt from its log, and the open ones are
+      // loaded when the map is first used after a full restart.
+      auctions.setMapStoreConfig(new MapStoreConfig().setEnabled(true).setImplementation(new AuctionLoader(log))
+          .setInitialLoadMode(MapStoreConfig.InitialLoadMode.LAZY));
+      config.setProperty("hazelcast.partition.operation.thread.count",
+          String.valueOf(PARTITION_THREADS_WITH_STORE));
+      config.getUserContext().put(EventLog.USER_CONTEXT_KEY, log);
+    }
     return config;
   }
 }

@@ -22,7 +22,7 @@ final class Reads {
 
     @Override
     public AuctionView process(Map.Entry<String, Auction> entry) {
-      return entry.getValue() == null ? null : AuctionView.of(entry.getValue());
+      return entry.getValue() == null ? null : entry.getValue().view();
     }
 
     @Override
@@ -52,13 +52,18 @@ final class Reads {
     }
   }
 
-  /** Matches open auctions whose end has passed on the owner's clock. */
+  /** Matches open auctions whose end is at or before {@code now} (the cluster's clock, read by the sweep). */
   static final class Due implements Predicate<String, Auction> {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
+    private final long now;
+
+    Due(long now) {
+      this.now = now;
+    }
 
     @Override
     public boolean apply(Map.Entry<String, Auction> entry) {
-      return entry.getValue() != null && entry.getValue().isDue(System.currentTimeMillis());
+      return entry.getValue() != null && entry.getValue().isDue(now);
     }
   }
 }

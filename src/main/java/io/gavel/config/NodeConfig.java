@@ -44,7 +44,9 @@ public record NodeConfig(
     String logFormat,
     int gatewayInstances,
     JsonObject limits,
-    JsonObject bridge) {
+    JsonObject bridge,
+    String store,
+    long clockOffsetMs) {
 
   public enum Role { GATEWAY, AUCTION }
 
@@ -66,10 +68,25 @@ public record NodeConfig(
     OPTIONS.put("--demo-bidders", new String[] {"demoBidders", "GAVEL_DEMO_BIDDERS"});
     OPTIONS.put("--allowed-origins", new String[] {"allowedOrigins", "GAVEL_ALLOWED_ORIGINS"});
     OPTIONS.put("--log-format", new String[] {"logFormat", "GAVEL_LOG_FORMAT"});
+    OPTIONS.put("--store", new String[] {"store", "GAVEL_STORE"});
+    OPTIONS.put("--clock-offset-ms", new String[] {"clockOffsetMs", "GAVEL_CLOCK_OFFSET_MS"});
   }
+
+  /** The store used when none is configured: auctions live in the cluster's memory only. */
+  public static final String MEMORY_STORE = "memory";
+
+  /** How far a fault test may skew a node's clock, either way. */
+  public static final long MAX_CLOCK_OFFSET_MILLIS = 24L * 3600 * 1000;
+
+  private static final String POSTGRESQL_SCHEME = "postgresql://";
 
   public boolean has(Role role) {
     return roles.contains(role);
+  }
+
+  /** {@code memory} or {@code postgresql}: what the node may say about its store without revealing where it is. */
+  public String storeKind() {
+    return store.startsWith(POSTGRESQL_SCHEME) ? "postgresql" : MEMORY_STORE;
   }
 
   public static NodeConfig load(String[] args, Map<String, String> env) {
@@ -130,7 +147,9 @@ public record NodeConfig(
         s.oneOf("logFormat", "text", "text", "json"),
         (int) s.longInRange("gatewayInstances", Runtime.getRuntime().availableProcessors(), 1, 256),
         s.object("limits"),
-        s.object("bridge"));
+        s.object("bridge"),
+        s.store("store"),
+        s.longInRange("clockOffsetMs", 0, -MAX_CLOCK_OFFSET_MILLIS, MAX_CLOCK_OFFSET_MILLIS));
   }
 
   /**
@@ -297,6 +316,50 @@ public record NodeConfig(
         throw new ConfigException(key + " must list at least one host:port");
       }
       return members;
+    }
+
+    /**
+     * {@code memory} or {@code postgresql://[user[:password]@]host:port/database}. Messages name the missing part
+     * and never repeat the URL: a mistyped one may still hold the password, in a place no parser can know.
+     */
+    String store(String key) {
+      String value = string(key, MEMORY_STORE);
+      if (value.equals(MEMORY_STORE)) {
+        return value;
+      }
+      String shape = " (memory or postgresql://user:password@host:port/database)";
+      int schemeEnd = value.indexOf("://");
+      if (schemeEnd < 0) {
+        throw new ConfigException(key + " must be memory or a postgresql:// URL" + shape);
+      }
+      if (!value.startsWith(POSTGRESQL_SCHEME)) {
+        throw new ConfigException(key + " URL scheme must be postgresql, got '" + value.substring(0, schemeEnd)
+            + "'" + shape);
+      }
+      // The password may hold any character, '@' and '/' too, so the user part ends at the last '@'.
+      String rest = value.substring(POSTGRESQL_SCHEME.length());
+      int at = rest.lastIndexOf('@');
+      if (at >= 0 && (at == 0 || rest.charAt(0) == ':')) {
+        throw new ConfigException(key + " URL has an empty user name" + shape);
+      }
+      String location = rest.substring(at + 1);
+      int slash = location.indexOf('/');
+      String authority = slash < 0 ? location : location.substring(0, slash);
+      String database = slash < 0 ? "" : location.substring(slash + 1);
+      int colon = authority.lastIndexOf(':');
+      String host = colon < 0 ? authority : authority.substring(0, colon);
+      String port = colon < 0 ? "" : authority.substring(colon + 1);
+      if (!host.matches("[A-Za-z0-9.\\-]+|\\[[0-9A-Fa-f:.]+\\]")) {
+        throw new ConfigException(key + " URL needs a host name or address before :port" + shape);
+      }
+      if (!port.matches("\\d{1,5}") || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
+        throw new ConfigException(key + " URL needs a port from 1 to 65535 after the host" + shape);
+      }
+      if (!database.matches("[A-Za-z0-9_$.\\-]+")) {
+        throw new ConfigException(key + " URL needs a database name (letters, digits, _ $ . -) after host:port/"
+            + shape);
+      }
+      return value;
     }
 
     String oneOf(String key, String fallback, String... allowed) {

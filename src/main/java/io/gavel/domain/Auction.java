@@ -3,7 +3,7 @@ package io.gavel.domain;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -19,34 +19,70 @@ import java.util.regex.Pattern;
 public final class Auction implements Serializable {
   private static final long serialVersionUID = 1L;
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
-  /** How many recent bid requests an auction remembers to answer their retries. */
-  static final int REMEMBERED_REQUESTS = 1024;
 
   private final String id;
   private final AuctionTerms terms;
   private final String seller;
-  private long endsAt;
-  private long currentPrice;
-  private String leader;
-  private int bidCount;
-  private AuctionStatus status = AuctionStatus.OPEN;
-  private String winner;
-  private long lastEventAt;
+  private final Figures figures = new Figures();
   private final List<AuctionEvent> history = new ArrayList<>();
-  private final LinkedHashMap<String, Long> recentRequests = new LinkedHashMap<>() {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
-      return size() > REMEMBERED_REQUESTS;
+  /**
+   * Request id → seq of the bid it placed, for every bid: a retried request, or a client's idempotency key, gets
+   * the first answer at any later time. One entry per accepted bid, like the history itself.
+   */
+  private final Map<String, Long> requests = new HashMap<>();
+
+  /** What changes as events are applied, apart from the log itself; folded the same way for previews. */
+  private static final class Figures implements Serializable {
+    private static final long serialVersionUID = 1L;
+    long endsAt;
+    long currentPrice;
+    String leader;
+    int bidCount;
+    AuctionStatus status = AuctionStatus.OPEN;
+    String winner;
+    long lastEventAt;
+    long seq;
+
+    Figures copy() {
+      Figures f = new Figures();
+      f.endsAt = endsAt;
+      f.currentPrice = currentPrice;
+      f.leader = leader;
+      f.bidCount = bidCount;
+      f.status = status;
+      f.winner = winner;
+      f.lastEventAt = lastEventAt;
+      f.seq = seq;
+      return f;
     }
-  };
+
+    void fold(AuctionEvent event) {
+      if (event instanceof AuctionEvent.BidAccepted bid) {
+        currentPrice = bid.amount();
+        leader = bid.bidder();
+        bidCount++;
+        endsAt = bid.endsAt();
+      } else if (event instanceof AuctionEvent.Extended extended) {
+        endsAt = extended.endsAt();
+      } else if (event instanceof AuctionEvent.Closed closed) {
+        status = AuctionStatus.CLOSED;
+        winner = closed.winner();
+      } else if (!(event instanceof AuctionEvent.Created)) {
+        throw new IllegalStateException("unknown event " + event.type());
+      }
+      lastEventAt = event.at();
+      seq = event.seq();
+    }
+  }
 
   private Auction(AuctionEvent.Created created) {
     this.id = created.auctionId();
     this.terms = created.terms();
     this.seller = created.seller();
-    this.endsAt = created.endsAt();
-    this.currentPrice = created.terms().startingPrice();
-    record(created);
+    figures.endsAt = created.endsAt();
+    figures.currentPrice = created.terms().startingPrice();
+    figures.fold(created);
+    history.add(created);
   }
 
   public static boolean isValidId(String id) {
@@ -67,6 +103,16 @@ public final class Auction implements Serializable {
     return new Auction(created);
   }
 
+  /** Rebuilds an auction from its whole log (oldest first); null for an empty log. */
+  public static Auction replay(List<AuctionEvent> log) {
+    if (log.isEmpty()) {
+      return null;
+    }
+    Auction auction = from((AuctionEvent.Created) log.get(0));
+    log.subList(1, log.size()).forEach(auction::apply);
+    return auction;
+  }
+
   /**
    * Rules for a bid: the auction is open and {@code now} is before {@code endsAt}; the first bid is at least the
    * starting price, every later one at least the current price plus the minimum increment. A bid inside the
@@ -79,19 +125,21 @@ public final class Auction implements Serializable {
           "amount must be an integer from 1 to " + Money.MAX_AMOUNT + " (minor units)");
     }
     long at = clock(now);
-    if (status == AuctionStatus.CLOSED || at >= endsAt) {
+    long endsAt = figures.endsAt;
+    if (figures.status == AuctionStatus.CLOSED || at >= endsAt) {
       throw new AuctionException(ErrorCode.AUCTION_CLOSED, "auction " + id + " has ended");
     }
     long minimum = minimumNextBid();
     if (amount < minimum) {
-      throw new AuctionException(ErrorCode.BID_TOO_LOW, bidCount == 0
+      throw new AuctionException(ErrorCode.BID_TOO_LOW, figures.bidCount == 0
           ? "the first bid must be at least the starting price " + minimum
-          : "a bid must be at least " + minimum + " (current price " + currentPrice + " plus increment "
+          : "a bid must be at least " + minimum + " (current price " + figures.currentPrice + " plus increment "
               + terms.minIncrement() + ")");
     }
     long window = terms.antiSnipingSeconds() * 1000;
     boolean snipe = window > 0 && endsAt - at < window;
     long newEndsAt = snipe ? at + window : endsAt;
+    String leader = figures.leader;
     String outbid = leader == null || leader.equals(bidder) ? null : leader;
     var bid = new AuctionEvent.BidAccepted(id, seq() + 1, at, bidder, amount, newEndsAt, requestId, outbid);
     if (!snipe) {
@@ -105,7 +153,7 @@ public final class Auction implements Serializable {
    * ran it dies before answering and the cluster retries it on the backup, which already holds the result.
    */
   public List<AuctionEvent> eventsOfRequest(String requestId) {
-    Long seq = requestId == null ? null : recentRequests.get(requestId);
+    Long seq = requestId == null ? null : requests.get(requestId);
     if (seq == null) {
       return List.of();
     }
@@ -117,14 +165,27 @@ public final class Auction implements Serializable {
     return List.copyOf(history.subList(from, to));
   }
 
+  /**
+   * The answer a client's retry of a bid gets: the events its first try produced, or empty when there was none.
+   * A key reused for another amount is refused: it names a different bid.
+   */
+  public List<AuctionEvent> earlierBid(String requestId, long amount) {
+    List<AuctionEvent> earlier = eventsOfRequest(requestId);
+    if (!earlier.isEmpty() && ((AuctionEvent.BidAccepted) earlier.get(0)).amount() != amount) {
+      throw new AuctionException(ErrorCode.IDEMPOTENCY_KEY_REUSED,
+          "this idempotency key was used for a bid of another amount");
+    }
+    return earlier;
+  }
+
   /** Closes the auction once {@code now} reaches {@code endsAt}; an empty list when it is not due or closed already. */
   public List<AuctionEvent> decideClose(long now) {
     long at = clock(now);
-    if (status == AuctionStatus.CLOSED || at < endsAt) {
+    if (figures.status == AuctionStatus.CLOSED || at < figures.endsAt) {
       return List.of();
     }
-    Long amount = leader == null ? null : currentPrice;
-    return List.of(new AuctionEvent.Closed(id, seq() + 1, at, leader, amount));
+    Long amount = figures.leader == null ? null : figures.currentPrice;
+    return List.of(new AuctionEvent.Closed(id, seq() + 1, at, figures.leader, amount));
   }
 
   public void apply(AuctionEvent event) {
@@ -132,23 +193,33 @@ public final class Auction implements Serializable {
       throw new IllegalStateException("event " + event.seq() + " of " + event.auctionId()
           + " does not follow " + seq() + " of " + id);
     }
-    if (event instanceof AuctionEvent.BidAccepted bid) {
-      currentPrice = bid.amount();
-      leader = bid.bidder();
-      bidCount++;
-      endsAt = bid.endsAt();
-      if (bid.requestId() != null) {
-        recentRequests.put(bid.requestId(), bid.seq());
-      }
-    } else if (event instanceof AuctionEvent.Extended extended) {
-      endsAt = extended.endsAt();
-    } else if (event instanceof AuctionEvent.Closed closed) {
-      status = AuctionStatus.CLOSED;
-      winner = closed.winner();
-    } else {
+    if (event instanceof AuctionEvent.Created) {
       throw new IllegalStateException("an auction is created only once");
     }
-    record(event);
+    figures.fold(event);
+    history.add(event);
+    if (event instanceof AuctionEvent.BidAccepted bid && bid.requestId() != null) {
+      requests.put(bid.requestId(), bid.seq());
+    }
+  }
+
+  /**
+   * The auction's summary as it will be once {@code pending} (decided, not yet applied) are applied: a durable store
+   * commits it together with the events, before the auction itself changes.
+   */
+  public AuctionView viewAfter(List<AuctionEvent> pending) {
+    Figures after = figures.copy();
+    pending.forEach(after::fold);
+    return view(after);
+  }
+
+  public AuctionView view() {
+    return view(figures);
+  }
+
+  private AuctionView view(Figures f) {
+    return new AuctionView(id, terms, seller, f.currentPrice, f.leader, f.bidCount, f.endsAt, f.status, f.winner,
+        f.seq, minimumNextBid(f));
   }
 
   /** Events with {@code seq > after}, oldest first, at most {@code limit}. */
@@ -164,7 +235,11 @@ public final class Auction implements Serializable {
 
   /** The lowest amount the next bid may have. */
   public long minimumNextBid() {
-    return bidCount == 0 ? terms.startingPrice() : currentPrice + terms.minIncrement();
+    return minimumNextBid(figures);
+  }
+
+  private long minimumNextBid(Figures f) {
+    return f.bidCount == 0 ? terms.startingPrice() : f.currentPrice + terms.minIncrement();
   }
 
   public String id() {
@@ -180,46 +255,41 @@ public final class Auction implements Serializable {
   }
 
   public long endsAt() {
-    return endsAt;
+    return figures.endsAt;
   }
 
   public long currentPrice() {
-    return currentPrice;
+    return figures.currentPrice;
   }
 
   public String leader() {
-    return leader;
+    return figures.leader;
   }
 
   public int bidCount() {
-    return bidCount;
+    return figures.bidCount;
   }
 
   public AuctionStatus status() {
-    return status;
+    return figures.status;
   }
 
   public String winner() {
-    return winner;
+    return figures.winner;
   }
 
   /** The number of the last event. */
   public long seq() {
-    return history.size();
+    return figures.seq;
   }
 
   public boolean isDue(long now) {
-    return status == AuctionStatus.OPEN && clock(now) >= endsAt;
-  }
-
-  private void record(AuctionEvent event) {
-    history.add(event);
-    lastEventAt = event.at();
+    return figures.status == AuctionStatus.OPEN && clock(now) >= figures.endsAt;
   }
 
   /** Commands can reach an auction from nodes whose clocks differ slightly; event times never go backwards. */
   private long clock(long now) {
-    return Math.max(now, lastEventAt);
+    return Math.max(now, figures.lastEventAt);
   }
 
   private static void requireUser(String user, ErrorCode code) {

@@ -254,9 +254,7 @@ public final class GatewayVerticle extends VerticleBase {
         clusterFailure(ctx, listed.cause());
         return;
       }
-      JsonArray array = new JsonArray();
-      listed.result().forEach(v -> array.add(Wire.auction(v)));
-      json(ctx, 200, array);
+      json(ctx, 200, new JsonArray(listed.result()));
     });
   }
 
@@ -303,8 +301,8 @@ public final class GatewayVerticle extends VerticleBase {
       return;
     }
     try {
-      Requests.Bid bid = Requests.bid(body, id);
-      Future<CommandResult> placed = store.placeBid(id, ctx.get(USER), bid.amount())
+      Requests.Bid bid = Requests.bid(body, id, ctx.request().getHeader("Idempotency-Key"));
+      Future<CommandResult> placed = store.placeBid(id, ctx.get(USER), bid.amount(), bid.idempotencyKey())
           .onSuccess(result -> metrics.bid(result.error()));
       respond(ctx, placed, result -> json(ctx, 201, Wire.bidAccepted(result.events())));
     } catch (AuctionException e) {
@@ -434,7 +432,11 @@ public final class GatewayVerticle extends VerticleBase {
 
   private static void clusterFailure(RoutingContext ctx, Throwable cause) {
     LOG.warn("cluster request for {} failed: {}", ctx.request().path(), cause.toString());
-    ApiError.send(ctx, ErrorCode.CLUSTER_UNAVAILABLE, "the auction cluster is not reachable; try again shortly");
+    if (AuctionStore.isStoreFailure(cause)) {
+      ApiError.send(ctx, ErrorCode.STORE_UNAVAILABLE, "the auction store is not reachable; try again shortly");
+    } else {
+      ApiError.send(ctx, ErrorCode.CLUSTER_UNAVAILABLE, "the auction cluster is not reachable; try again shortly");
+    }
   }
 
   private void failure(RoutingContext ctx) {

@@ -29,6 +29,9 @@ public final class GavelMetrics {
   private final Timer fanOut;
   private final Counter slowConsumersClosed;
   private final Counter droppedForSlowConsumers;
+  private final Timer storeWrites;
+  private final Counter storeConflicts;
+  private final Counter storeUnavailable;
 
   private GavelMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -46,6 +49,17 @@ public final class GavelMetrics {
         .description("Bridged sockets closed because they stopped reading").register(registry);
     this.droppedForSlowConsumers = Counter.builder("gavel_bridge_dropped_messages")
         .description("Pushed messages skipped for sockets whose write queue was full").register(registry);
+    this.storeWrites = Timer.builder("gavel_store_write_latency")
+        .description("Time to commit one decision's events to the durable store (PostgreSQL), conflicts included")
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofSeconds(10))
+        .register(registry);
+    this.storeConflicts = Counter.builder("gavel_store_conflicts")
+        .description("Writes refused because another writer had committed that seq first (the command re-decided)")
+        .register(registry);
+    this.storeUnavailable = Counter.builder("gavel_store_unavailable")
+        .description("Store calls that failed because the database could not be reached").register(registry);
   }
 
   /**
@@ -99,6 +113,18 @@ public final class GavelMetrics {
 
   public void slowConsumerClosed() {
     slowConsumersClosed.increment();
+  }
+
+  public void storeWrite(long nanos) {
+    storeWrites.record(Duration.ofNanos(nanos));
+  }
+
+  public void storeConflict() {
+    storeConflicts.increment();
+  }
+
+  public void storeUnavailable() {
+    storeUnavailable.increment();
   }
 
   public void gauge(String name, String description, Supplier<Number> value) {

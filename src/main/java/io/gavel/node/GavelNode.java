@@ -9,6 +9,7 @@ import io.gavel.cluster.AuctionStore;
 import io.gavel.cluster.BusPublisher;
 import io.gavel.cluster.HazelcastSetup;
 import io.gavel.config.NodeConfig.Role;
+import io.gavel.config.ConfigException;
 import io.gavel.config.NodeConfig;
 import io.gavel.gateway.AddressPolicy;
 import io.gavel.gateway.GatewayHub;
@@ -16,6 +17,9 @@ import io.gavel.gateway.GatewayVerticle;
 import io.gavel.gateway.Limits;
 import io.gavel.gateway.NodeStatus;
 import io.gavel.metrics.GavelMetrics;
+import io.gavel.store.AuctionIndex;
+import io.gavel.store.PostgresEventLog;
+import io.gavel.store.StoreUrl;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -35,14 +39,19 @@ public final class GavelNode {
   private final HazelcastInstance hazelcast;
   private final AuctionStore store;
   private final GavelMetrics metrics;
+  private final PostgresEventLog eventLog;
+  private final AuctionIndex index;
   private volatile boolean ready;
 
-  private GavelNode(NodeConfig config, Vertx vertx, HazelcastInstance hazelcast, GavelMetrics metrics) {
+  private GavelNode(NodeConfig config, Vertx vertx, HazelcastInstance hazelcast, GavelMetrics metrics,
+                    PostgresEventLog eventLog) {
     this.config = config;
     this.vertx = vertx;
     this.hazelcast = hazelcast;
     this.metrics = metrics;
-    this.store = new AuctionStore(vertx, hazelcast);
+    this.eventLog = eventLog;
+    this.index = eventLog == null ? null : AuctionIndex.create(vertx, eventLog.url());
+    this.store = new AuctionStore(vertx, hazelcast, index);
   }
 
   public static Future<GavelNode> start(NodeConfig config) {
@@ -59,9 +68,10 @@ public final class GavelNode {
     UserDirectory users = config.has(Role.GATEWAY) ? UserDirectory.load(config.usersFile()) : null;
     AddressPolicy addresses = config.has(Role.GATEWAY) ? AddressPolicy.from(config.bridge()) : null;
     Limits limits = Limits.from(config.limits());
+    PostgresEventLog eventLog = openEventLog(config);
     BusPublisher publisher = new BusPublisher();
     HazelcastClusterManager clusterManager =
-        new HazelcastClusterManager(HazelcastSetup.config(config, publisher));
+        new HazelcastClusterManager(HazelcastSetup.config(config, publisher, eventLog));
     VertxOptions options = new VertxOptions()
         .setMetricsOptions(GavelMetrics.options(config.nodeName()))
         .setEventBusOptions(new EventBusOptions()
@@ -73,16 +83,49 @@ public final class GavelNode {
         .compose(vertx -> {
           GavelMetrics metrics = GavelMetrics.of(config.nodeName());
           publisher.attach(vertx, metrics);
-          GavelNode node = new GavelNode(config, vertx, clusterManager.getHazelcastInstance(), metrics);
+          if (eventLog != null) {
+            eventLog.attach(metrics);
+          }
+          GavelNode node = new GavelNode(config, vertx, clusterManager.getHazelcastInstance(), metrics, eventLog);
           metrics.gauge("gavel_cluster_size", "Members of the cluster this node sees", node::clusterSize);
           // Closing is started, not awaited: callbacks chained on a closed Vert.x would never run.
-          return node.deploy(users, addresses, limits).map(node).onFailure(e -> vertx.close());
+          return node.deploy(users, addresses, limits).map(node).onFailure(e -> node.stop());
+        })
+        .onFailure(e -> {
+          if (eventLog != null) {
+            eventLog.close();
+          }
         })
         .onSuccess(node -> {
           node.ready = true;
           LOG.info("{} ready in {} ms: roles {}, cluster of {}", config.nodeName(),
               (System.nanoTime() - started) / 1_000_000, config.roles(), node.clusterSize());
         });
+  }
+
+  /** Connects to the durable store and migrates its schema before the node joins; null for the memory store. */
+  private static PostgresEventLog openEventLog(NodeConfig config) {
+    if (config.storeKind().equals(NodeConfig.MEMORY_STORE)) {
+      LOG.warn("auctions live in the cluster's memory only (--store memory): they survive one member's crash, "
+          + "not a full-cluster restart or the loss of two members at once");
+      return null;
+    }
+    StoreUrl url = StoreUrl.parse(config.store());
+    try {
+      PostgresEventLog log = PostgresEventLog.open(url, HazelcastSetup.PARTITION_THREADS_WITH_STORE);
+      LOG.info("auctions are stored in {}: every event is committed there before it is acknowledged", url);
+      return log;
+    } catch (RuntimeException e) {
+      throw new ConfigException("store: cannot open the event store " + url + ": " + rootMessage(e));
+    }
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null) {
+      root = root.getCause();
+    }
+    return root.getMessage();
   }
 
   private Future<?> deploy(UserDirectory users, AddressPolicy addresses, Limits limits) {
@@ -138,7 +181,12 @@ public final class GavelNode {
    */
   public Future<Void> stop() {
     ready = false;
-    return vertx.close();
+    Future<Void> indexClosed = index == null ? Future.succeededFuture() : index.close();
+    return indexClosed.eventually(() -> vertx.close()).andThen(closed -> {
+      if (eventLog != null) {
+        eventLog.close();
+      }
+    });
   }
 
 

@@ -16,11 +16,17 @@ public final class Requests {
   private Requests() {
   }
 
-  public record Bid(String auctionId, long amount) {
+  private static final java.util.regex.Pattern IDEMPOTENCY_KEY = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{1,64}");
+
+  /** {@code idempotencyKey} is null when the client sent none. */
+  public record Bid(String auctionId, long amount, String idempotencyKey) {
   }
 
-  /** A bid body; {@code pathAuctionId} is the id from the URL for REST, or null when the body names it. */
-  public static Bid bid(Object body, String pathAuctionId) {
+  /**
+   * A bid. REST: {@code pathAuctionId} is the id from the URL and {@code headerKey} the Idempotency-Key header.
+   * Event bus: both null; the body names the auction and may carry the key as {@code requestId}.
+   */
+  public static Bid bid(Object body, String pathAuctionId, String headerKey) {
     if (!(body instanceof JsonObject json)) {
       throw new AuctionException(ErrorCode.INVALID_BID, "the body must be a JSON object {\"amount\": integer}");
     }
@@ -36,7 +42,12 @@ public final class Requests {
     }
     long amount = integer(json.getValue("amount"), 1, Money.MAX_AMOUNT, ErrorCode.INVALID_BID,
         "amount must be an integer from 1 to " + Money.MAX_AMOUNT + " (minor units)");
-    return new Bid(auctionId, amount);
+    Object key = pathAuctionId == null ? json.getValue("requestId") : headerKey;
+    if (key != null && !(key instanceof String k && IDEMPOTENCY_KEY.matcher(k).matches())) {
+      throw new AuctionException(ErrorCode.INVALID_REQUEST,
+          (pathAuctionId == null ? "requestId" : "Idempotency-Key") + " must be 1 to 64 characters [A-Za-z0-9_-]");
+    }
+    return new Bid(auctionId, amount, (String) key);
   }
 
   public static AuctionTerms auctionTerms(Object body) {

@@ -23,6 +23,49 @@ class NodeConfigTest {
     assertThat(config.demo()).isTrue();
     assertThat(config.tokenTtlSeconds()).isEqualTo(3600);
     assertThat(config.jwtSecret()).isNull();
+    assertThat(config.store()).isEqualTo("memory");
+    assertThat(config.storeKind()).isEqualTo("memory");
+    assertThat(config.clockOffsetMs()).isZero();
+  }
+
+  @Test
+  void storeAndClockOffsetComeFromOptionsOrTheEnvironment() {
+    NodeConfig fromOptions = NodeConfig.load(
+        new String[] {"--store", "postgresql://gavel:p@ss/w:rd@127.0.0.1:5432/gavel", "--clock-offset-ms", "-5000"},
+        Map.of("GAVEL_STORE", "memory", "GAVEL_CLOCK_OFFSET_MS", "9"));
+    assertThat(fromOptions.store()).isEqualTo("postgresql://gavel:p@ss/w:rd@127.0.0.1:5432/gavel");
+    assertThat(fromOptions.storeKind()).isEqualTo("postgresql");
+    assertThat(fromOptions.clockOffsetMs()).isEqualTo(-5000);
+
+    NodeConfig fromEnvironment = NodeConfig.load(new String[0],
+        Map.of("GAVEL_STORE", "postgresql://db.example.com:6543/auctions", "GAVEL_CLOCK_OFFSET_MS", "86400000"));
+    assertThat(fromEnvironment.store()).as("user and password are optional")
+        .isEqualTo("postgresql://db.example.com:6543/auctions");
+    assertThat(fromEnvironment.clockOffsetMs()).isEqualTo(86_400_000);
+
+    assertThat(NodeConfig.load(new String[] {"--store", "postgresql://u:pw@[::1]:5432/gavel"}, Map.of()).store())
+        .isEqualTo("postgresql://u:pw@[::1]:5432/gavel");
+  }
+
+  @Test
+  void aBadStoreUrlNamesTheKeyAndNeverShowsThePassword() {
+    for (String url : List.of(
+        "postgresql://gavel:Hunter2@127.0.0.1/gavel",
+        "postgresql://gavel:Hunter2@127.0.0.1:5432",
+        "postgresql://gavel:Hunter2@127.0.0.1:5432/",
+        "postgresql://gavel:Hunter2@:5432/gavel",
+        "postgresql://gavel:Hunter2@127.0.0.1:99999/gavel",
+        "postgresql://gavel:Hunter2/gavel",
+        "postgresql://:Hunter2@127.0.0.1:5432/gavel",
+        "postgres://gavel:Hunter2@127.0.0.1:5432/gavel",
+        "mysql://gavel:Hunter2@127.0.0.1:5432/gavel",
+        "Hunter2")) {
+      assertThatThrownBy(() -> NodeConfig.load(new String[] {"--store", url}, Map.of()))
+          .as(url)
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("store")
+          .hasMessageNotContaining("Hunter2");
+    }
   }
 
   @Test
@@ -64,6 +107,9 @@ class NodeConfigTest {
     assertFails(new String[] {"--conf", "no-such-dir"}, Map.of(), "no-such-dir");
     assertFails(new String[] {"--set", "nonsense"}, Map.of(), "path=value");
     assertFails(new String[] {"--log-format", "xml"}, Map.of(), "logFormat");
+    assertFails(new String[] {"--clock-offset-ms", "86400001"}, Map.of(), "clockOffsetMs");
+    assertFails(new String[] {"--clock-offset-ms", "soon"}, Map.of(), "clockOffsetMs");
+    assertFails(new String[0], Map.of("GAVEL_CLOCK_OFFSET_MS", "-86400001"), "clockOffsetMs");
   }
 
   @Test
