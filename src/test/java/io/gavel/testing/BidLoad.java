@@ -160,6 +160,14 @@ public final class BidLoad {
     }
   }
 
+  /** Waits until every bidder has reached the end of its time. */
+  public BidLoad awaitEnd() throws InterruptedException {
+    for (Thread thread : threads) {
+      thread.join();
+    }
+    return this;
+  }
+
   /** Stops every bidder and waits for it. */
   public BidLoad stop() throws InterruptedException {
     running = false;

@@ -55,8 +55,21 @@ public final class Checker {
   public static Report check(Map<String, String> nodeUrls, String auctionId, List<BidLoad.Ack> acks,
                              boolean requireClose) {
     Map<String, History> histories = new LinkedHashMap<>();
-    nodeUrls.forEach((node, url) -> histories.put(node, History.read(url, auctionId)));
-    return check(histories, acks, requireClose);
+    List<String> unreadable = new ArrayList<>();
+    nodeUrls.forEach((node, url) -> {
+      try {
+        histories.put(node, History.read(url, auctionId));
+      } catch (AssertionError | RuntimeException e) {
+        unreadable.add(node + " does not return the history: " + String.valueOf(e.getMessage()).strip()
+            .replaceAll("\\s+", " "));
+      }
+    });
+    if (histories.isEmpty()) {
+      throw new AssertionError("no node returns the history of " + auctionId + ": " + unreadable);
+    }
+    Report report = check(histories, acks, requireClose);
+    unreadable.addAll(report.violations());
+    return new Report(report.acks(), report.missing(), report.mismatched(), unreadable, report.history());
   }
 
   /** Checks the histories read from each node (keyed by node name; the first one is the reference). */

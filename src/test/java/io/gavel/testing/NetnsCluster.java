@@ -347,31 +347,31 @@ public final class NetnsCluster implements AutoCloseable {
   }
 
   /**
-   * The index of the Hazelcast master (the oldest member) as node {@code viewer} last logged its member list
-   * (Hazelcast lists the master first), or -1 when its log has no member list.
+   * The index of the Hazelcast master (the oldest member, first in the member list), asked of the running nodes by
+   * a short-lived Hazelcast client from the test.
    */
-  public int masterAsSeenBy(int viewer) {
-    List<String> lines;
-    try {
-      lines = java.nio.file.Files.readAllLines(log(viewer), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-    for (int l = lines.size() - 1; l >= 0; l--) {
-      if (lines.get(l).contains("Members {size:")) {
-        for (int m = l + 1; m < lines.size(); m++) {
-          String line = lines.get(m);
-          if (line.contains("Member [")) {
-            for (int i = 0; i < size; i++) {
-              if (line.contains("Member [" + address(i) + "]")) {
-                return i;
-              }
-            }
-          }
-        }
+  public int master() {
+    com.hazelcast.client.config.ClientConfig config = new com.hazelcast.client.config.ClientConfig();
+    config.setClusterName(clusterName);
+    config.setProperty("hazelcast.logging.type", "none");
+    config.getConnectionStrategyConfig().getConnectionRetryConfig().setClusterConnectTimeoutMillis(30_000);
+    for (int i = 0; i < size; i++) {
+      if (isRunning(i)) {
+        config.getNetworkConfig().addAddress(address(i) + ":" + CLUSTER_PORT);
       }
     }
-    return -1;
+    com.hazelcast.core.HazelcastInstance client = com.hazelcast.client.HazelcastClient.newHazelcastClient(config);
+    try {
+      String host = client.getCluster().getMembers().iterator().next().getAddress().getHost();
+      for (int i = 0; i < size; i++) {
+        if (address(i).equals(host)) {
+          return i;
+        }
+      }
+      throw new IllegalStateException("the master " + host + " is none of this cluster's nodes");
+    } finally {
+      client.shutdown();
+    }
   }
 
   @Override
