@@ -52,6 +52,35 @@
     return body;
   }
 
+  // ---- server clock -------------------------------------------------------------------------------------
+
+  // Auctions end on the cluster's clock, and the visitor's clock may be off by seconds or minutes: the countdown
+  // runs on server time. GET /api/time answers with the server's now, read somewhere during the round trip; the
+  // midpoint is the best guess, off by at most half the round trip, so of a few samples the fastest wins.
+  const CLOCK_SAMPLES = 3;
+  const CLOCK_RESYNC_MS = 5 * 60 * 1000;
+  let clockOffset = 0;
+  const serverNow = () => Date.now() + clockOffset;
+
+  async function syncClock() {
+    let best = null;
+    for (let i = 0; i < CLOCK_SAMPLES; i++) {
+      const sentAt = Date.now();
+      const started = performance.now();
+      const body = await api('/api/time');
+      const roundTrip = performance.now() - started;
+      if (body && Number.isFinite(body.now) && (!best || roundTrip < best.roundTrip)) {
+        best = { roundTrip, offset: body.now - (sentAt + roundTrip / 2) };
+      }
+    }
+    if (best) {
+      clockOffset = Math.round(best.offset);
+      // For tests and the curious: how far this browser's clock is behind the server's (negative: ahead).
+      document.documentElement.dataset.clockOffsetMs = String(clockOffset);
+      renderCountdown();
+    }
+  }
+
   // ---- auction list -------------------------------------------------------------------------------------
 
   async function loadAuctions() {
@@ -223,7 +252,7 @@
   function renderCountdown() {
     const a = state.auctions.get(state.selected);
     if (!a) return;
-    const left = Math.max(0, a.endsAt - Date.now());
+    const left = Math.max(0, a.endsAt - serverNow());
     const s = Math.floor(left / 1000);
     const hms = [Math.floor(s / 3600), Math.floor(s / 60) % 60, s % 60].map((n) => String(n).padStart(2, '0'));
     $('a-countdown').textContent = a.status === 'CLOSED' ? 'ended' : left === 0 ? 'closing…' : hms.join(':');
@@ -335,6 +364,8 @@
       });
       subscribeSelected();
       subscribePrivate();
+      // A new connection may be to another node, or after a long sleep: learn the offset again.
+      syncClock().catch(() => {});
       // Whatever happened while disconnected is in the event log: catch up from the last seq seen.
       loadAuctions().then(catchUp).catch(() => {});
     };
@@ -355,6 +386,7 @@
   $('logout').addEventListener('click', logout);
   $('bid-form').addEventListener('submit', placeBid);
   setInterval(renderCountdown, 250);
+  setInterval(() => syncClock().catch(() => {}), CLOCK_RESYNC_MS);
   renderUser();
   loadAuctions()
     .then(() => { const id = location.hash.slice(1); if (id && state.auctions.has(id)) select(id); })

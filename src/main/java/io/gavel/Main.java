@@ -16,6 +16,8 @@ import sun.misc.Signal;
  */
 public final class Main {
   private static final long SHUTDOWN_SECONDS = 25;
+  /** Milliseconds Hazelcast adds to the system clock for its own clock (and so for the cluster time it serves). */
+  private static final String HAZELCAST_CLOCK_OFFSET = "com.hazelcast.clock.offset";
 
   private Main() {
   }
@@ -30,6 +32,7 @@ public final class Main {
       return;
     }
     Logging.configure(config.nodeName(), config.logFormat());
+    skewHazelcastClock(config);
     CountDownLatch started = new CountDownLatch(1);
     GavelNode[] node = new GavelNode[1];
     GavelNode.start(config)
@@ -52,6 +55,18 @@ public final class Main {
         }
         new Thread(() -> stop(config, node, started), "gavel-stop").start();
       });
+    }
+  }
+
+  /**
+   * Fault testing: Hazelcast reads its clock offset once, when its clock class loads, so the property must be set
+   * before the node starts Hazelcast. Gavel's own clock reads the offset from the config.
+   */
+  private static void skewHazelcastClock(NodeConfig config) {
+    if (config.clockOffsetMs() != 0) {
+      System.setProperty(HAZELCAST_CLOCK_OFFSET, String.valueOf(config.clockOffsetMs()));
+      log().warn("{} runs with its clock skewed by {} ms (--clock-offset-ms, for fault testing only)",
+          config.nodeName(), config.clockOffsetMs());
     }
   }
 

@@ -101,6 +101,7 @@ public final class GatewayVerticle extends VerticleBase {
     }
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
     router.post("/api/login").handler(this::login);
+    router.get("/api/time").handler(this::time);
     router.get("/api/auctions").handler(this::listAuctions);
     router.post("/api/auctions").handler(this::authenticate).handler(this::createAuction);
     router.get("/api/auctions/:id").handler(this::getAuction);
@@ -154,13 +155,27 @@ public final class GatewayVerticle extends VerticleBase {
   private HealthCheckHandler readiness() {
     HealthChecks checks = HealthChecks.create(vertx)
         .register("node", promise -> promise.complete(status.ready() ? Status.OK() : Status.KO()))
-        .register("cluster", promise -> promise.complete(new Status().setOk(status.clusterSize() >= status.minClusterSize())
-            .setData(new JsonObject().put("size", status.clusterSize()).put("minimum", status.minClusterSize()))))
+        .register("cluster", promise -> promise.complete(clusterCheck()))
         .register("auctions", 2_000, promise -> store.view(READINESS_PROBE_ID)
             .onComplete(read -> promise.complete(read.succeeded() ? Status.OK() : Status.KO())))
         .register("http", promise -> promise.complete(server != null && server.actualPort() > 0
             ? Status.OK() : Status.KO()));
     return HealthCheckHandler.createWithHealthChecks(checks);
+  }
+
+  /**
+   * A node that sees fewer members than the minimum is on the minority side of a split (or the cluster is still
+   * forming): its auction map refuses reads and writes, so a load balancer must send clients elsewhere.
+   */
+  private Status clusterCheck() {
+    int size = status.clusterSize();
+    int minimum = status.minClusterSize();
+    JsonObject data = new JsonObject().put("size", size).put("minimum", minimum);
+    if (size < minimum) {
+      data.put("reason", "this node sees " + size + " of the " + minimum
+          + " members it needs: it is cut off from the majority, or the cluster is still forming");
+    }
+    return new Status().setOk(size >= minimum).setData(data);
   }
 
   /**
@@ -203,7 +218,25 @@ public final class GatewayVerticle extends VerticleBase {
             .put("node", settings.nodeName())
             .put("clusterSize", status.clusterSize())
             .put("clusterSafe", status.clusterSafe())
+            .put("clusterSafeAgeMs", status.clusterSafeAgeMillis())
+            .put("store", status.storeKind())
             .encode());
+  }
+
+  /**
+   * Now on the cluster's clock, which decides when auctions end: pages run their countdowns on it (they measure
+   * the round trip and take its midpoint) instead of on the visitor's clock.
+   */
+  private void time(RoutingContext ctx) {
+    long now;
+    try {
+      now = status.clusterTime();
+    } catch (RuntimeException memberStopped) {
+      clusterFailure(ctx, memberStopped);
+      return;
+    }
+    ctx.response().putHeader("Cache-Control", "no-store");
+    json(ctx, 200, new JsonObject().put("now", now));
   }
 
   private void login(RoutingContext ctx) {
@@ -345,12 +378,22 @@ public final class GatewayVerticle extends VerticleBase {
     }
   }
 
-  /** Which node holds the primary copy of an auction: for operators and fault tests. */
+  /**
+   * Which node holds the primary copy of an auction: for operators and fault tests. Asking Hazelcast for a
+   * partition's owner may first assign the partitions, so it is asked on a worker thread.
+   */
   private void owner(RoutingContext ctx) {
     String id = auctionId(ctx);
-    if (id != null) {
-      json(ctx, 200, new JsonObject().put("auctionId", id).put("node", store.ownerNode(id)));
+    if (id == null) {
+      return;
     }
+    vertx.executeBlocking(() -> store.ownerNode(id), false).onComplete(owner -> {
+      if (owner.failed()) {
+        clusterFailure(ctx, owner.cause());
+      } else {
+        json(ctx, 200, new JsonObject().put("auctionId", id).put("node", owner.result()));
+      }
+    });
   }
 
   /** How many event-bus registrations the whole cluster holds for an address (one per node that watches it). */

@@ -140,6 +140,7 @@ public final class GavelNode {
       return auctions;
     }
     GatewayHub hub = new GatewayHub(vertx, limits, metrics);
+    ClusterSafetyWatch clusterSafety = ClusterSafetyWatch.start(hazelcast, config.nodeName());
     NodeStatus status = new NodeStatus() {
       @Override
       public boolean ready() {
@@ -158,7 +159,22 @@ public final class GavelNode {
 
       @Override
       public boolean clusterSafe() {
-        return hazelcast.getLifecycleService().isRunning() && hazelcast.getPartitionService().isClusterSafe();
+        return clusterSafety.safe();
+      }
+
+      @Override
+      public long clusterSafeAgeMillis() {
+        return clusterSafety.ageMillis();
+      }
+
+      @Override
+      public String storeKind() {
+        return config.storeKind();
+      }
+
+      @Override
+      public long clusterTime() {
+        return hazelcast.getCluster().getClusterTime();
       }
     };
     GatewayVerticle.Settings settings = new GatewayVerticle.Settings(config.httpHost(), config.httpPort(),

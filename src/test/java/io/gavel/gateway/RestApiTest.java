@@ -54,6 +54,39 @@ class RestApiTest {
     assertThat(health.json().getString("status")).isEqualTo("UP");
     assertThat(health.json().getString("node")).isEqualTo("node1");
     assertThat(health.json().getInteger("clusterSize")).isEqualTo(1);
+    assertThat(health.json().getString("store")).isEqualTo("memory");
+  }
+
+  @Test
+  void healthReportsTheLastClusterSafetyCheckAndItsAgeWithoutAskingHazelcast() {
+    Wait.until("the background check has answered", Duration.ofSeconds(10),
+        () -> Http.get(base + "/health").json().getLong("clusterSafeAgeMs") >= 0);
+    JsonObject health = Http.get(base + "/health").json();
+    assertThat(health.getBoolean("clusterSafe")).as("one member holds every partition").isTrue();
+    assertThat(health.getLong("clusterSafeAgeMs")).as("checked about once a second").isLessThan(5_000);
+  }
+
+  @Test
+  void timeIsTheClusterClockSoPagesCanCountDownOnIt() {
+    long before = cluster.node(0).hazelcast().getCluster().getClusterTime();
+    Http.Response time = Http.get(base + "/api/time");
+    long after = cluster.node(0).hazelcast().getCluster().getClusterTime();
+    assertThat(time.status()).isEqualTo(200);
+    assertThat(time.json().fieldNames()).containsExactly("now");
+    assertThat(time.json().getLong("now")).isBetween(before, after);
+  }
+
+  @Test
+  void aNodeThatSeesFewerMembersThanItsMinimumIsNotReadyAndSaysWhy() {
+    String[] alone = {"--min-cluster-size", "2", "--node-name", "minority"};
+    try (TestCluster minority = TestCluster.start(new String[][] {alone})) {
+      Http.Response ready = Http.get(minority.baseUrl(0) + "/health/ready");
+      assertThat(ready.status()).isEqualTo(503);
+      JsonObject clusterCheck = ready.json().getJsonArray("checks").stream().map(JsonObject.class::cast)
+          .filter(check -> check.getString("id").equals("cluster")).findFirst().orElseThrow();
+      assertThat(clusterCheck.getString("status")).isEqualTo("DOWN");
+      assertThat(clusterCheck.getJsonObject("data").getString("reason")).contains("sees 1 of the 2 members");
+    }
   }
 
   @Test

@@ -187,16 +187,16 @@ public final class PgServer implements AutoCloseable {
   private void createCluster() {
     try {
       Files.createDirectories(dataDir.getParent());
-      Files.createDirectory(dataDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      Files.createDirectory(dataDir, ownerOnly("rwx------"));
       if (!socketDir.equals(dataDir)) {
-        Files.createDirectory(socketDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Files.createDirectory(socketDir, ownerOnly("rwx------"));
         handToServiceAccount(socketDir);
       }
       handToServiceAccount(dataDir);
       // The superuser's password lives in this file (next to the data directory: initdb wants that one empty)
       // only until initdb has read it.
       Path passwordFile = dataDir.resolveSibling(dataDir.getFileName() + ".pw");
-      Files.createFile(passwordFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Files.createFile(passwordFile, ownerOnly("rw-------"));
       Files.writeString(passwordFile, password + "\n", StandardCharsets.UTF_8);
       handToServiceAccount(passwordFile);
       try {
@@ -209,6 +209,10 @@ public final class PgServer implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare " + dataDir, e);
     }
+  }
+
+  private static java.nio.file.attribute.FileAttribute<?> ownerOnly(String permissions) {
+    return PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(permissions));
   }
 
   /** A port free when probed can be taken before the server binds it: then try another. */

@@ -26,7 +26,8 @@ class PgServerTest {
 
       try (Connection connection = DriverManager.getConnection(server.jdbcUrl(), server.user(), server.password());
           Statement statement = connection.createStatement()) {
-        statement.execute("CREATE TABLE bids (auction_id text, seq bigint, amount bigint, PRIMARY KEY (auction_id, seq))");
+        statement.execute(
+            "CREATE TABLE bids (auction_id text, seq bigint, amount bigint, PRIMARY KEY (auction_id, seq))");
         statement.execute("INSERT INTO bids VALUES ('a1', 1, 12550)");
       }
       assertThatThrownBy(() -> DriverManager.getConnection(server.jdbcUrl(), server.user(), "wrong-password").close())
