@@ -71,7 +71,15 @@ public final class BidLoad {
       long sentAt = 0;
       long sentAtMillis = 0;
       try {
-        long minimum = Http.get(url + "/api/auctions/" + auctionId).json().getLong("minimumBid");
+        Http.Response auction = Http.get(url + "/api/auctions/" + auctionId);
+        if (auction.status() != 200) {
+          // Refused before the bid could be made (a minority side refuses reads too): that is the node's answer.
+          long now = System.nanoTime();
+          long nowMillis = System.currentTimeMillis();
+          outcomes.add(new Attempt(node, auction.status(), errorCode(auction), now, now, nowMillis, nowMillis));
+          throw new IllegalStateException("reading the auction: " + auction.status());
+        }
+        long minimum = auction.json().getLong("minimumBid");
         long amount = minimum + ThreadLocalRandom.current().nextInt(3);
         attempts.incrementAndGet();
         sentAt = System.nanoTime();
@@ -129,6 +137,13 @@ public final class BidLoad {
           bridge = null;
         }
         node = (node + 1) % urls.size();
+        try {
+          // A client pauses before it tries again: a node that refuses at once is not hammered in a tight loop.
+          Thread.sleep(PACE_MILLIS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
       }
     }
     if (bridge != null) {
