@@ -47,13 +47,18 @@ public final class BridgeClient implements AutoCloseable {
   }
 
   public static BridgeClient connect(Vertx vertx, String baseUrl) {
-    return connect(vertx, Integer.parseInt(baseUrl.substring(baseUrl.lastIndexOf(':') + 1)));
+    java.net.URI uri = java.net.URI.create(baseUrl);
+    return connect(vertx, uri.getHost(), uri.getPort());
   }
 
   public static BridgeClient connect(Vertx vertx, int port) {
+    return connect(vertx, "127.0.0.1", port);
+  }
+
+  public static BridgeClient connect(Vertx vertx, String host, int port) {
     WebSocketClient client = vertx.createWebSocketClient();
     WebSocket socket = client.connect(new WebSocketConnectOptions()
-        .setHost("127.0.0.1").setPort(port).setURI("/eventbus/websocket")).await();
+        .setHost(host).setPort(port).setURI("/eventbus/websocket")).await();
     return new BridgeClient(client, socket);
   }
 

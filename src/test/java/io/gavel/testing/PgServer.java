@@ -206,6 +206,12 @@ public final class PgServer implements AutoCloseable {
       } finally {
         Files.deleteIfExists(passwordFile);
       }
+      if (!InetAddress.getByName(listenAddress).isLoopbackAddress()) {
+        // initdb's pg_hba.conf admits loopback clients only; a server on a test network's address serves the
+        // nodes on that network (password still required).
+        Files.writeString(dataDir.resolve("pg_hba.conf"), "host all all samenet scram-sha-256\n",
+            StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare " + dataDir, e);
     }

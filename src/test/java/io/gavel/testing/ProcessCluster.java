@@ -37,9 +37,6 @@ public final class ProcessCluster implements AutoCloseable {
 
   /** Starts {@code size} nodes one after the other and waits until every one reports the full cluster. */
   public static ProcessCluster start(String name, int size, String... extraArgs) {
-    if (!Files.exists(JAR)) {
-      throw new IllegalStateException(JAR + " is missing: fault tests run after `package` (mvn verify)");
-    }
     ProcessCluster cluster = new ProcessCluster(name, size, List.of(extraArgs));
     try {
       for (int i = 0; i < size; i++) {
@@ -76,45 +73,69 @@ public final class ProcessCluster implements AutoCloseable {
     }
     String members = java.util.Arrays.stream(clusterPorts).mapToObj(p -> "127.0.0.1:" + p)
         .collect(Collectors.joining(","));
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-        "-jar", JAR.toString(),
+    List<String> options = new ArrayList<>(List.of(
         "--http-port", String.valueOf(httpPorts[i]),
         "--cluster-port", String.valueOf(clusterPorts[i]),
         "--cluster-members", members,
         "--cluster-name", clusterName,
         "--node-name", "node" + (i + 1),
         "--allowed-origins", java.util.Arrays.stream(httpPorts).mapToObj(p -> "http://127.0.0.1:" + p)
-            .collect(Collectors.joining(",")),
+            .collect(Collectors.joining(","))));
+    options.addAll(extraArgs);
+    processes[i] = startNode(List.of(), options, name + "-node" + (i + 1));
+  }
+
+  /**
+   * Starts one node process: {@code prefix} (e.g. {@code ip netns exec NS}), then this JVM's {@code java} with small
+   * test-JVM flags running the jar, with the test options (no demo auctions, limits far above what tests send) and
+   * then {@code options} (later options win). Logs to {@code target/it-logs/<logName>.log}, appending.
+   */
+  public static Process startNode(List<String> prefix, List<String> options, String logName) {
+    if (!Files.exists(JAR)) {
+      throw new IllegalStateException(JAR + " is missing: fault tests run after `package` (mvn verify)");
+    }
+    List<String> command = new ArrayList<>(prefix);
+    command.addAll(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        "-jar", JAR.toAbsolutePath().toString(),
         "--no-demo",
-            // Tests log in and bid far faster than people; the limits themselves are tested on their own
-            // (SecurityTest), with the defaults put back by a later --set.
-            "--set", "limits.loginBurstPerIp=100000", "--set", "limits.loginBurstPerUser=100000",
-            "--set", "limits.bidsPerSecondPerUser=100000", "--set", "limits.bidBurstPerUser=100000"));
-    command.addAll(extraArgs);
+        // Tests log in and bid far faster than people; the limits themselves are tested on their own
+        // (SecurityTest), with the defaults put back by a later --set.
+        "--set", "limits.loginBurstPerIp=100000", "--set", "limits.loginBurstPerUser=100000",
+        "--set", "limits.bidsPerSecondPerUser=100000", "--set", "limits.bidBurstPerUser=100000"));
+    command.addAll(options);
     try {
-      File log = Path.of("target", "it-logs", name + "-node" + (i + 1) + ".log").toFile();
+      File log = logFile(logName).toFile();
       Files.createDirectories(log.toPath().getParent());
       ProcessBuilder builder = new ProcessBuilder(command)
           .redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(log));
       builder.environment().put("GAVEL_JWT_SECRET", TestCluster.JWT_SECRET);
-      processes[i] = builder.start();
+      return builder.start();
     } catch (IOException e) {
-      throw new IllegalStateException("cannot start node" + (i + 1), e);
+      throw new IllegalStateException("cannot start " + logName, e);
     }
+  }
+
+  public static Path logFile(String logName) {
+    return Path.of("target", "it-logs", logName + ".log");
   }
 
   /** Waits until node {@code i} answers /health with status UP and the given cluster size. */
   public void awaitHealthy(int i, int clusterSize) {
-    Wait.until("node" + (i + 1) + " is UP in a cluster of " + clusterSize, STARTUP, () -> {
-      if (!isRunning(i)) {
-        throw new AssertionError("node" + (i + 1) + " exited with " + processes[i].exitValue()
-            + "; see target/it-logs/" + name + "-node" + (i + 1) + ".log");
+    awaitHealthy("node" + (i + 1), processes[i], baseUrl(i), clusterSize, logFile(name + "-node" + (i + 1)));
+  }
+
+  /** Waits until a node process answers /health with status UP and the given cluster size; fails if it exits. */
+  public static void awaitHealthy(String node, Process process, String baseUrl, int clusterSize, Path log) {
+    Wait.until(node + " is UP in a cluster of " + clusterSize, STARTUP, () -> {
+      if (process == null || !process.isAlive()) {
+        throw new AssertionError(node + (process == null ? " was never started" : " exited with "
+            + process.exitValue()) + "; see " + log);
       }
       try {
-        Http.Response health = Http.get(baseUrl(i) + "/health");
+        Http.Response health = Http.get(baseUrl + "/health");
         return health.status() == 200 && health.json().getInteger("clusterSize") == clusterSize;
       } catch (IllegalStateException notYetListening) {
         return false;
