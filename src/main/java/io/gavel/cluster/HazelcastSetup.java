@@ -19,7 +19,8 @@ import java.util.regex.Pattern;
 public final class HazelcastSetup {
   /** Member attribute holding the Gavel node name. */
   public static final String NODE_ATTRIBUTE = "gavel.node";
-  private static final String MAJORITY = "gavel-majority";
+  /** The split-brain protection of the auction map (with {@code --min-cluster-size} above 1). */
+  public static final String MAJORITY = "gavel-majority";
   /** Three missed heartbeats (conf/hazelcast.xml sends one a second). */
   private static final int HEARTBEAT_TOLERANCE_MILLIS = 3_000;
   private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");

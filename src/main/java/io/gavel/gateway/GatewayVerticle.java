@@ -192,8 +192,11 @@ public final class GatewayVerticle extends VerticleBase {
     if (size < minimum) {
       data.put("reason", "this node sees " + size + " of the " + minimum
           + " members it needs: it is cut off from the majority, or the cluster is still forming");
+    } else if (!status.majorityHeard()) {
+      data.put("reason", "fewer than " + minimum + " members answered heartbeats in the last seconds: this node is"
+          + " probably cut off from the majority (it refuses auction reads and writes meanwhile)");
     }
-    return new Status().setOk(size >= minimum).setData(data);
+    return new Status().setOk(size >= minimum && status.majorityHeard()).setData(data);
   }
 
   /**

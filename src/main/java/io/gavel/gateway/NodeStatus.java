@@ -11,6 +11,12 @@ public interface NodeStatus {
   int minClusterSize();
 
   /**
+   * At least {@link #minClusterSize()} members, this one included, were heard from (heartbeats) in the last few
+   * seconds: false on a side of a split long before the others are declared dead.
+   */
+  boolean majorityHeard();
+
+  /**
    * Every partition had its backups (losing one more member would lose no data) when last checked, which a
    * background thread does about once a second: the check itself can block for many seconds. False before the
    * first check.

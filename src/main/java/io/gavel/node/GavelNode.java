@@ -160,6 +160,12 @@ public final class GavelNode {
       }
 
       @Override
+      public boolean majorityHeard() {
+        return config.minClusterSize() <= 1 || hazelcast.getSplitBrainProtectionService()
+            .getSplitBrainProtection(HazelcastSetup.MAJORITY).hasMinimumSize();
+      }
+
+      @Override
       public boolean clusterSafe() {
         return clusterSafety.safe();
       }

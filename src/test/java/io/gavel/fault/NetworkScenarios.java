@@ -159,7 +159,17 @@ final class NetworkScenarios {
     BidLoad pinned = BidLoad.start(vertx, List.of(net.baseUrl(victim)), id, tokens, 1, 0, Duration.ofSeconds(150));
     long cutAt = System.nanoTime();
     net.cut(victim);
-    Thread.sleep(cut.toMillis());
+    // Readiness turns 503 on the cut-off side once the others' heartbeats stop (3 s tolerance), long before they
+    // are declared dead (10 s): a load balancer stops sending clients there.
+    long notReady = -1;
+    try {
+      Wait.until("the cut-off node reports itself not ready", Duration.ofSeconds(8),
+          () -> Http.get(net.baseUrl(victim) + "/health/ready").status() == 503);
+      notReady = millis(cutAt, System.nanoTime());
+    } catch (AssertionError e) {
+      failures.add(e);
+    }
+    Thread.sleep(Math.max(0, cut.toMillis() - millis(cutAt, System.nanoTime())));
     net.heal();
     long healedAt = System.nanoTime();
     long merged = awaitMerged(allNodes(), healedAt, failures, "the heal");
@@ -184,13 +194,15 @@ final class NetworkScenarios {
     System.out.printf("NetworkFaults(a) partition [%s store]: node%d cut for %d s; acks %d (minority during the cut "
             + "%d, the last %d ms after the cut; its first refusal %s), attempts %d, refused too low %d, failed %d; "
             + "lost %d (missing %d, different %d), %d checker violation(s); probes %d, slowest %d ms (node%d, status "
-            + "%d), over %d ms: %d; merged %s after the heal; no ack for %d ms at most during the cut%n",
+            + "%d), over %d ms: %d; merged %s after the heal; no ack for %d ms at most during the cut; the cut-off "
+            + "node not ready %d ms after the cut%n",
         store, victim + 1, cut.toSeconds(), acks.size(), minorityAcks.size(), window,
         firstRefusal == null ? "never" : millis(cutAt, firstRefusal.at()) + " ms after the cut",
         load.attempts() + pinned.attempts(), load.refused() + pinned.refused(), load.failed() + pinned.failed(), all.lost(), all.missing(), all.mismatched(), all.violations().size(),
         prober.probes().size(), slowest == null ? -1 : slowest.millis(), slowest == null ? 0 : slowest.node() + 1,
         slowest == null ? 0 : slowest.status(), PROBE_LIMIT_MILLIS, lateProbes,
-        merged < 0 ? "NOT within " + MERGE.toSeconds() + " s" : merged + " ms", longestGap(acks, cutAt, healedAt));
+        merged < 0 ? "NOT within " + MERGE.toSeconds() + " s" : merged + " ms", longestGap(acks, cutAt, healedAt),
+        notReady);
     if (!all.valid()) {
       System.out.println("  checker: " + String.join("\n  checker: ",
           all.violations().subList(0, Math.min(15, all.violations().size()))));
