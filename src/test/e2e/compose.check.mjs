@@ -1,6 +1,7 @@
 // Checks docker/compose.yaml without a Docker engine: valid against the Compose specification's JSON schema, and
-// the topology Gavel needs: three nodes from the image, each with its own cluster host, one member list, and a
-// load balancer. Usage: node compose.check.mjs <path to compose.yaml>
+// the topology Gavel needs: three nodes from the image, each with its own cluster host, one member list, storing
+// events in the PostgreSQL service once it is healthy, and a load balancer.
+// Usage: node compose.check.mjs <path to compose.yaml>
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import assert from 'node:assert/strict';
@@ -34,8 +35,27 @@ for (const name of nodes) {
   assert.equal(node.environment.GAVEL_CLUSTER_MEMBERS, nodes.map((n) => n + ':5701').join(','));
   assert.equal(node.environment.GAVEL_NODE_NAME, name);
 }
+// The event store: the official image, its data in a named volume, healthy only once it accepts TCP connections.
+const db = compose.services.postgres;
+assert.ok(db, 'service postgres');
+assert.equal(db.image, 'postgres:15');
+const dbVolume = db.volumes.map((v) => v.split(':')).find(([, target]) => target === '/var/lib/postgresql/data');
+assert.ok(dbVolume && compose.volumes && dbVolume[0] in compose.volumes, 'the database lives in a named volume');
+const probe = [].concat(db.healthcheck.test).join(' ');
+assert.match(probe, /pg_isready/, 'the health check asks pg_isready');
+assert.match(probe, /-h 127\.0\.0\.1/, 'pg_isready probes TCP, not the init-time Unix socket');
+const dbPassword = db.environment.POSTGRES_PASSWORD;
+assert.match(dbPassword, /^\$\{GAVEL_DB_PASSWORD:-[^}]*dev[^}]*\}$/, 'the password comes from GAVEL_DB_PASSWORD');
+for (const name of nodes) {
+  const node = compose.services[name];
+  assert.equal(node.depends_on?.postgres?.condition, 'service_healthy', `${name} waits for a healthy database`);
+  const store = node.environment.GAVEL_STORE;
+  assert.equal(store, `postgresql://${db.environment.POSTGRES_USER}:${dbPassword}@postgres:5432/`
+    + db.environment.POSTGRES_DB, `${name} stores events in the postgres service, with its credentials`);
+  assert.ok(!(node.command ?? []).includes('--store'), `${name} takes the store from the environment`);
+}
 const lb = compose.services.lb;
 assert.ok(lb.volumes.some((v) => v.startsWith('./haproxy.cfg:')), 'the load balancer uses docker/haproxy.cfg');
 assert.deepEqual(['NODE1_ADDR', 'NODE2_ADDR', 'NODE3_ADDR'].map((k) => lb.environment[k]),
   nodes.map((n) => n + ':8080'));
-console.log('[compose] valid: 3 nodes + load balancer');
+console.log('[compose] valid: 3 nodes + PostgreSQL + load balancer');

@@ -149,6 +149,16 @@ public final class ProcessCluster implements AutoCloseable {
     awaitExit(i);
   }
 
+  /** SIGKILL to several nodes at once: every signal is sent before waiting for any of them to exit. */
+  public void killAll(int... nodes) {
+    for (int i : nodes) {
+      processes[i].destroyForcibly();
+    }
+    for (int i : nodes) {
+      awaitExit(i);
+    }
+  }
+
   /** SIGTERM: a graceful stop. Returns the exit code. */
   public int stop(int i) {
     processes[i].destroy();
