@@ -29,7 +29,7 @@ class ClockSkewIT {
     try (NetnsCluster net = NetnsCluster.create("clock-skew", 3)) {
       net.nodeArgs(1, "--clock-offset-ms", "8000").nodeArgs(2, "--clock-offset-ms", "-8000").startAll();
       NetworkScenarios.Failures failures = new NetworkScenarios.Failures();
-      Map<String, String> tokens = CrashIT.login(net.baseUrl(0));
+      Map<String, String> tokens = Http.loginDemoUsers(net.baseUrl(0));
       JsonObject created = Http.post(net.baseUrl(0) + "/api/auctions", new JsonObject().put("title", "Skewed lot")
           .put("currency", "EUR").put("startingPrice", 100).put("minIncrement", 1).put("durationSeconds", 20)
           .encode(), tokens.get("alice")).json();

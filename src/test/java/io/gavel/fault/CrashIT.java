@@ -37,8 +37,8 @@ class CrashIT {
   @Test
   void killingTheOwnerOfAnAuctionUnderLoadLosesNoAcknowledgedBid() throws Exception {
     try (ProcessCluster cluster = ProcessCluster.start("crash", 3, "--min-cluster-size", "2")) {
-      Map<String, String> tokens = login(cluster.baseUrl(0));
-      String id = createAuction(cluster.baseUrl(0), tokens.get("alice"), 600);
+      Map<String, String> tokens = Http.loginDemoUsers(cluster.baseUrl(0));
+      String id = Http.createAuction(cluster.baseUrl(0), tokens.get("alice"), 600);
       String owner = Http.get(cluster.baseUrl(0) + "/ops/auctions/" + id + "/owner").json().getString("node");
       int victim = Integer.parseInt(owner.substring("node".length())) - 1;
       List<Integer> survivors = IntStream.range(0, 3).filter(i -> i != victim).boxed().toList();
@@ -55,7 +55,7 @@ class CrashIT {
       Wait.until("bids flow on every path", Duration.ofSeconds(30), () -> load.acks().size() >= 30);
 
       // An auction that ends while the cluster is failing over: it must close exactly once, won by carol.
-      String closing = createAuction(cluster.baseUrl(0), tokens.get("alice"), 2);
+      String closing = Http.createAuction(cluster.baseUrl(0), tokens.get("alice"), 2);
       assertThat(Http.post(cluster.baseUrl(0) + "/api/auctions/" + closing + "/bids", "{\"amount\":100}",
           tokens.get("carol")).status()).isEqualTo(201);
 
@@ -113,8 +113,8 @@ class CrashIT {
   @Test
   void aMinoritySideRefusesBidsAndTheMajorityResumes() {
     try (ProcessCluster cluster = ProcessCluster.start("minority", 3, "--min-cluster-size", "2")) {
-      Map<String, String> tokens = login(cluster.baseUrl(0));
-      String id = createAuction(cluster.baseUrl(0), tokens.get("alice"), 600);
+      Map<String, String> tokens = Http.loginDemoUsers(cluster.baseUrl(0));
+      String id = Http.createAuction(cluster.baseUrl(0), tokens.get("alice"), 600);
       String last = cluster.baseUrl(2);
       // One at a time, with time to re-replicate between: two members lost at once could take both copies of
       // some partitions with them (one backup), which is data loss, not a split.
@@ -138,21 +138,5 @@ class CrashIT {
       History history = History.read(last, id).assertWellFormed();
       assertThat(history.bids()).as("the refused bid left no trace").hasSize(1);
     }
-  }
-
-  static Map<String, String> login(String baseUrl) {
-    Map<String, String> tokens = new HashMap<>();
-    for (String user : List.of("alice", "bob", "carol")) {
-      tokens.put(user, Http.login(baseUrl, user));
-    }
-    return tokens;
-  }
-
-  static String createAuction(String baseUrl, String token, int durationSeconds) {
-    Http.Response created = Http.post(baseUrl + "/api/auctions", new JsonObject().put("title", "Fault lot")
-        .put("currency", "EUR").put("startingPrice", 100).put("minIncrement", 1)
-        .put("durationSeconds", durationSeconds).encode(), token);
-    assertThat(created.status()).as(created.body()).isEqualTo(201);
-    return created.json().getString("id");
   }
 }

@@ -71,7 +71,7 @@ class DurableStoreIT {
       Storm storm = Storm.start(urls);
 
       // An auction that ends while every node is down: it must close exactly once after the restart, won by carol.
-      String closing = CrashIT.createAuction(urls.get(1), storm.tokens.get("alice"), 6);
+      String closing = Http.createAuction(urls.get(1), storm.tokens.get("alice"), 6);
       long endsAt = Http.get(urls.get(1) + "/api/auctions/" + closing).json().getLong("endsAt");
       Http.Response carols = Http.post(urls.get(2) + "/api/auctions/" + closing + "/bids", "{\"amount\":100}",
           storm.tokens.get("carol"));
@@ -268,10 +268,10 @@ class DurableStoreIT {
     }
 
     static Storm start(List<String> urls) {
-      Map<String, String> tokens = CrashIT.login(urls.get(0));
-      String hot = CrashIT.createAuction(urls.get(0), tokens.get("alice"), 600);
+      Map<String, String> tokens = Http.loginDemoUsers(urls.get(0));
+      String hot = Http.createAuction(urls.get(0), tokens.get("alice"), 600);
       List<String> others = IntStream.range(0, OTHER_AUCTIONS)
-          .mapToObj(i -> CrashIT.createAuction(urls.get(i % urls.size()), tokens.get("alice"), 600)).toList();
+          .mapToObj(i -> Http.createAuction(urls.get(i % urls.size()), tokens.get("alice"), 600)).toList();
       BidLoad load = BidLoad.start(vertx, urls, hot, tokens, 3, 3, Duration.ofSeconds(90));
       Spread spread = Spread.start(urls, others, tokens);
       Storm storm = new Storm(tokens, hot, others, load, spread);
@@ -334,22 +334,24 @@ class DurableStoreIT {
     }
 
     private void bid(List<String> urls, List<String> ids, Map<String, String> tokens) {
-      int node = 0;
+      int next = 0;
       for (int n = 0; running; n++) {
         String id = ids.get(n % ids.size());
         String user = USERS[n % USERS.length];
+        int node = next;
         String url = urls.get(node);
-        node = (node + 1) % urls.size();
+        next = (next + 1) % urls.size();
         try {
           long minimum = Http.get(url + "/api/auctions/" + id).json().getLong("minimumBid");
           attempts.incrementAndGet();
           long sentAt = System.nanoTime();
+          long sentAtMillis = System.currentTimeMillis();
           Http.Response response = Http.post(url + "/api/auctions/" + id + "/bids",
               new JsonObject().put("amount", minimum).encode(), tokens.get(user));
           if (response.status() == 201) {
             JsonObject ack = response.json();
             acks.get(id).add(new BidLoad.Ack(ack.getLong("seq"), ack.getLong("amount"), ack.getString("bidder"),
-                sentAt, System.nanoTime()));
+                sentAt, System.nanoTime(), node, sentAtMillis, System.currentTimeMillis()));
           } else {
             refused.incrementAndGet();
           }

@@ -35,7 +35,7 @@ final class NetworkScenarios {
     this.net = net;
     this.vertx = vertx;
     this.store = store;
-    this.tokens = CrashIT.login(net.baseUrl(0));
+    this.tokens = Http.loginDemoUsers(net.baseUrl(0));
   }
 
   /** Failed expectations of one scenario, thrown together at the end. */
@@ -118,7 +118,7 @@ final class NetworkScenarios {
   }
 
   private String createAuction(int node, int seconds) {
-    return CrashIT.createAuction(net.baseUrl(node), tokens.get("alice"), seconds);
+    return Http.createAuction(net.baseUrl(node), tokens.get("alice"), seconds);
   }
 
   private Map<String, String> urls(List<Integer> nodes) {

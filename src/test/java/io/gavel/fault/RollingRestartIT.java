@@ -23,8 +23,8 @@ class RollingRestartIT {
   void aRollingRestartUnderLoadLosesNoAcknowledgedBid() throws Exception {
     Vertx vertx = Vertx.vertx();
     try (ProcessCluster cluster = ProcessCluster.start("rolling", 3, "--min-cluster-size", "2")) {
-      Map<String, String> tokens = CrashIT.login(cluster.baseUrl(0));
-      String id = CrashIT.createAuction(cluster.baseUrl(0), tokens.get("alice"), 600);
+      Map<String, String> tokens = Http.loginDemoUsers(cluster.baseUrl(0));
+      String id = Http.createAuction(cluster.baseUrl(0), tokens.get("alice"), 600);
       List<String> urls = IntStream.range(0, 3).mapToObj(cluster::baseUrl).toList();
       BidLoad load = BidLoad.start(vertx, urls, id, tokens, 3, 3, Duration.ofSeconds(150));
       Wait.until("bids flow", Duration.ofSeconds(30), () -> load.acks().size() >= 20);

@@ -55,8 +55,8 @@ class PostgresStoreTest {
   void aSeqTakenByAnotherWriterMakesTheOwnerDecideAgainAndPublishWhatItMissed() throws Exception {
     try (TestCluster cluster = cluster(2)) {
       String node = cluster.baseUrl(0);
-      Map<String, String> tokens = login(node);
-      String id = create(node, tokens.get("alice"), 600);
+      Map<String, String> tokens = Http.loginDemoUsers(node);
+      String id = Http.createAuction(node, tokens.get("alice"), 600);
       assertThat(bid(node, id, 100, tokens.get("bob"), null).status()).isEqualTo(201);
       BridgeClient watcher = BridgeClient.connect(vertx, cluster.baseUrl(1));
       watcher.register("auction." + id);
@@ -96,8 +96,8 @@ class PostgresStoreTest {
     Map<String, String> tokens;
     long firstSeq;
     try (TestCluster cluster = cluster(2)) {
-      tokens = login(cluster.baseUrl(0));
-      id = create(cluster.baseUrl(0), tokens.get("alice"), 600);
+      tokens = Http.loginDemoUsers(cluster.baseUrl(0));
+      id = Http.createAuction(cluster.baseUrl(0), tokens.get("alice"), 600);
       Http.Response first = bid(cluster.baseUrl(0), id, 150, tokens.get("bob"), "order-1");
       assertThat(first.status()).as(first.body()).isEqualTo(201);
       firstSeq = first.json().getLong("seq");
@@ -129,8 +129,8 @@ class PostgresStoreTest {
   void aDatabaseOutageUnderLoadRefusesBidsFastAndLosesNothingAcknowledged() throws Exception {
     try (TestCluster cluster = cluster(2)) {
       String node = cluster.baseUrl(0);
-      Map<String, String> tokens = login(node);
-      String id = create(node, tokens.get("alice"), 600);
+      Map<String, String> tokens = Http.loginDemoUsers(node);
+      String id = Http.createAuction(node, tokens.get("alice"), 600);
       List<String> urls = List.of(cluster.baseUrl(0), cluster.baseUrl(1));
       BidLoad load = BidLoad.start(vertx, urls, id, tokens, 2, 2, Duration.ofSeconds(60));
       Wait.until("bids flow", Duration.ofSeconds(20), () -> load.acks().size() >= 20);
@@ -185,21 +185,5 @@ class PostgresStoreTest {
   static Http.Response bid(String node, String id, long amount, String token, String key) {
     return Http.post(node + "/api/auctions/" + id + "/bids", new JsonObject().put("amount", amount).encode(), token,
         key == null ? Map.of() : Map.of("Idempotency-Key", key));
-  }
-
-  static Map<String, String> login(String node) {
-    Map<String, String> tokens = new HashMap<>();
-    for (String user : List.of("alice", "bob", "carol")) {
-      tokens.put(user, Http.login(node, user));
-    }
-    return tokens;
-  }
-
-  static String create(String node, String token, int durationSeconds) {
-    Http.Response created = Http.post(node + "/api/auctions", new JsonObject().put("title", "Stored lot")
-        .put("currency", "EUR").put("startingPrice", 100).put("minIncrement", 1)
-        .put("durationSeconds", durationSeconds).encode(), token);
-    assertThat(created.status()).as(created.body()).isEqualTo(201);
-    return created.json().getString("id");
   }
 }

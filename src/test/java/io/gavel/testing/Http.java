@@ -56,6 +56,26 @@ public final class Http {
     return response.json().getString("token");
   }
 
+  /** Tokens of the demo users alice, bob and carol. */
+  public static java.util.Map<String, String> loginDemoUsers(String baseUrl) {
+    java.util.Map<String, String> tokens = new java.util.HashMap<>();
+    for (String user : java.util.List.of("alice", "bob", "carol")) {
+      tokens.put(user, login(baseUrl, user));
+    }
+    return tokens;
+  }
+
+  /** Creates an auction (starting price 100, increment 1) and returns its id; fails the test if refused. */
+  public static String createAuction(String baseUrl, String token, int durationSeconds) {
+    Response created = post(baseUrl + "/api/auctions", new JsonObject().put("title", "Test lot")
+        .put("currency", "EUR").put("startingPrice", 100).put("minIncrement", 1)
+        .put("durationSeconds", durationSeconds).encode(), token);
+    if (created.status() != 201) {
+      throw new AssertionError("auction not created: " + created);
+    }
+    return created.json().getString("id");
+  }
+
   private static Response send(HttpRequest.Builder request) {
     try {
       HttpResponse<String> response =
