@@ -386,20 +386,7 @@ public final class NetnsCluster implements AutoCloseable {
 
   private synchronized void removeEverything() {
     clearNetem();
-    for (Process process : processes) {
-      if (process != null && process.isAlive()) {
-        process.destroyForcibly();
-      }
-    }
-    for (Process process : processes) {
-      try {
-        if (process != null) {
-          process.waitFor(10, TimeUnit.SECONDS);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    ProcessCluster.killAndAwait(processes);
     // A namespace outlives `ip netns del` while the kernel still holds it (closing sockets): delete the veths
     // explicitly, or their root-namespace ends stay behind.
     for (int i = 0; i < size; i++) {

@@ -180,6 +180,11 @@ public final class ProcessCluster implements AutoCloseable {
 
   @Override
   public void close() {
+    killAndAwait(processes);
+  }
+
+  /** SIGKILL to every running process first, then waits (up to 10 s each) for them to exit. Nulls are skipped. */
+  static void killAndAwait(Process[] processes) {
     for (Process process : processes) {
       if (process != null && process.isAlive()) {
         process.destroyForcibly();
