@@ -32,6 +32,8 @@ public abstract class AuctionCommand
   private transient HazelcastInstance hazelcast;
   /** The events this run added to the entry: what the backup applies. */
   private transient List<AuctionEvent> applied;
+  /** This run dropped the entry (a commit of unknown outcome): the backup drops it too. */
+  private transient boolean forgotten;
 
   /** The events this command produces on the current state (null when the auction does not exist) at {@code now}. */
   protected abstract List<AuctionEvent> decide(Auction current, long now);
@@ -51,7 +53,9 @@ public abstract class AuctionCommand
     EventSink sink = EventSink.of(hazelcast);
     EventLog log = EventLog.of(hazelcast);
     applied = new ArrayList<>();
+    forgotten = false;
     Auction auction = entry.getValue();
+    boolean checkedWithLog = false;
     try {
       for (int races = 0; ; races++) {
         List<AuctionEvent> earlier = auction == null ? List.of() : earlierRun(auction);
@@ -60,7 +64,24 @@ public abstract class AuctionCommand
           sink.publish(earlier);
           return CommandResult.done(earlier, auction.view());
         }
-        List<AuctionEvent> events = decide(auction, hazelcast.getCluster().getClusterTime());
+        List<AuctionEvent> events;
+        try {
+          events = decide(auction, hazelcast.getCluster().getClusterTime());
+        } catch (AuctionException refused) {
+          // A refusal is only as good as the copy it was decided on. The cache can miss committed events (an owner
+          // that died after its commit, a backup that never got them): before refusing, ask the log once.
+          if (log == null || auction == null || checkedWithLog) {
+            throw refused;
+          }
+          checkedWithLog = true;
+          List<AuctionEvent> missed = log.eventsAfter(entry.getKey(), auction.seq());
+          if (missed.isEmpty()) {
+            throw refused;
+          }
+          auction = apply(auction, missed);
+          sink.publish(missed);
+          continue;
+        }
         if (events.isEmpty()) {
           return CommandResult.done(events, auction == null ? null : auction.view());
         }
@@ -84,10 +105,18 @@ public abstract class AuctionCommand
     } catch (AuctionException refused) {
       return CommandResult.refused(refused.code(), refused.getMessage());
     } catch (StoreUnavailableException down) {
+      if (down.outcomeUnknown()) {
+        // The commit may have happened: this copy may be behind. Forget it; the next use loads the log.
+        forgotten = true;
+        return CommandResult.refused(ErrorCode.STORE_UNAVAILABLE,
+            "the auction store did not confirm the outcome: retry with the same Idempotency-Key");
+      }
       return CommandResult.refused(ErrorCode.STORE_UNAVAILABLE,
           "the auction store is unavailable; nothing was decided: retry (with the same Idempotency-Key)");
     } finally {
-      if (!applied.isEmpty()) {
+      if (forgotten) {
+        entry.setValue(null);
+      } else if (!applied.isEmpty()) {
         entry.setValue(auction);
       }
     }
@@ -109,10 +138,13 @@ public abstract class AuctionCommand
   /** Called after {@link #process} on the primary: the backup gets the committed events, not the command. */
   @Override
   public EntryProcessor<String, Auction, CommandResult> getBackupProcessor() {
+    if (forgotten) {
+      return new ApplyEvents(null);
+    }
     return applied == null || applied.isEmpty() ? null : new ApplyEvents(List.copyOf(applied));
   }
 
-  /** The backup replica's part: apply what the primary decided and committed, in seq order. */
+  /** The backup replica's part: apply what the primary decided and committed, in seq order (null: forget it). */
   static final class ApplyEvents implements EntryProcessor<String, Auction, CommandResult>, HazelcastInstanceAware {
     private static final long serialVersionUID = 1L;
     private final List<AuctionEvent> events;
@@ -129,6 +161,10 @@ public abstract class AuctionCommand
 
     @Override
     public CommandResult process(Map.Entry<String, Auction> entry) {
+      if (events == null) {
+        entry.setValue(null);
+        return null;
+      }
       Auction auction = entry.getValue();
       for (AuctionEvent event : events) {
         if (auction == null && event instanceof AuctionEvent.Created created) {
@@ -137,7 +173,8 @@ public abstract class AuctionCommand
           auction.apply(event);
         } else if (auction == null || event.seq() > auction.seq() + 1) {
           // This replica missed events (the primary loaded the auction from the store). With a store, a missing
-          // entry is loaded again on a miss, so drop the stale copy; in memory the partition's anti-entropy syncs it.
+          // entry is loaded again on a miss, so drop the stale copy. In memory this does not happen (backups of a
+          // partition apply in order); were it to, this copy would stay behind until the next migration.
           if (hazelcast != null && EventLog.of(hazelcast) != null && auction != null) {
             entry.setValue(null);
           }

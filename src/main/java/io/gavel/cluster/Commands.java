@@ -31,6 +31,17 @@ final class Commands {
       }
       return List.of(Auction.decideCreate(id, terms, seller, now));
     }
+
+    /**
+     * Hazelcast retries a create whose owner died after committing it: the same seller with the same terms is that
+     * create, answered as done (a new auction always gets a new id, so nobody else creates this one by chance).
+     */
+    @Override
+    protected List<AuctionEvent> earlierRun(Auction current) {
+      AuctionEvent first = current.history().get(0);
+      return first instanceof AuctionEvent.Created created && created.seller().equals(seller)
+          && created.terms().equals(terms) ? List.of(created) : List.of();
+    }
   }
 
   static final class PlaceBid extends AuctionCommand {

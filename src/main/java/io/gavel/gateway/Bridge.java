@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * message once per socket, does not watch write queues, and leaves frames with wrong field types unanswered. Here
  * each node subscribes once per address however many browsers watch it ({@link GatewayHub}), encodes each message
  * once and writes the same bytes to every socket; a socket that stops reading has messages dropped (the client sees the seq gap and
- * fetches it) and is closed after {@link Limits#slowConsumerMaxDrops()} drops in a row; every frame is validated,
+ * fetches it) and is closed after {@link Limits#slowConsumerMaxDrops()} drops in a row or
+ * {@link Limits#slowConsumerMaxMillis()} over its outbound budget; every frame is validated,
  * rate-limited and answered.
  *
  * <p>Security: inbound only to permitted addresses; headers from the browser are dropped and the {@code user}
@@ -49,6 +50,9 @@ final class Bridge implements Handler<SockJSSocket> {
   /** The JS client's reply addresses are UUIDs. */
   private static final int MAX_REPLY_ADDRESS_LENGTH = 36;
   private static final long HARD_CLOSE_MILLIS = 1_000;
+  /** SockJS transports (and the raw endpoint) that hold a connection of their own for as long as the socket lives. */
+  private static final java.util.regex.Pattern DEDICATED_TRANSPORT =
+      java.util.regex.Pattern.compile("/(websocket|xhr_streaming|eventsource|htmlfile)$");
 
   private final Vertx vertx;
   private final Context context;
@@ -109,57 +113,80 @@ final class Bridge implements Handler<SockJSSocket> {
     socket.closeHandler(v -> onClose(connection));
   }
 
+  /**
+   * Every frame counts against the connection's frame rate before anything else is done for it (pings and junk
+   * included); only well-formed frames and pings count as activity for the idle check; a connection whose frames are
+   * malformed {@link Limits#maxInvalidFrames()} times in a row is closed.
+   */
   private void onFrame(Connection c, Buffer data) {
-    c.lastSeen = System.currentTimeMillis();
     if (data.length() > limits.maxFrameBytes()) {
-      c.socket.close(4009, "frame too large");
+      c.close(4009, "frame too large");
       return;
     }
+    boolean withinRate = framesPerConnection.tryAcquire(c.id);
     JsonObject frame;
     try {
       frame = new JsonObject(data);
     } catch (RuntimeException notAnObject) {
-      error(c, "invalid_json");
+      invalid(c, null, "invalid_json");
       return;
     }
     String replyAddress = null;
     Object reply = frame.getValue("replyAddress");
     if (reply != null) {
       if (!(reply instanceof String r) || r.isEmpty() || r.length() > MAX_REPLY_ADDRESS_LENGTH) {
-        error(c, "invalid_reply_address");
+        invalid(c, null, "invalid_reply_address");
         return;
       }
       replyAddress = r;
     }
     if (!(frame.getValue("type") instanceof String type)) {
-      refuse(c, replyAddress, "missing_type", ErrorCode.INVALID_REQUEST);
+      invalid(c, replyAddress, "missing_type");
+      return;
+    }
+    if (!withinRate) {
+      refuse(c, replyAddress, "rate_limited", ErrorCode.RATE_LIMITED);
       return;
     }
     if (type.equals("ping")) {
-      return;
-    }
-    if (!framesPerConnection.tryAcquire(c.id)) {
-      refuse(c, replyAddress, "rate_limited", ErrorCode.RATE_LIMITED);
+      c.wellFormed();
       return;
     }
     if (!(frame.getValue("address") instanceof String address) || address.isEmpty()
         || address.length() > MAX_ADDRESS_LENGTH) {
-      refuse(c, replyAddress, "missing_address", ErrorCode.INVALID_REQUEST);
+      invalid(c, replyAddress, "missing_address");
       return;
     }
     Object headers = frame.getValue("headers");
     if (headers != null && !(headers instanceof JsonObject)) {
-      refuse(c, replyAddress, "invalid_headers", ErrorCode.INVALID_REQUEST);
+      invalid(c, replyAddress, "invalid_headers");
       return;
     }
     String token = headers instanceof JsonObject h && h.getValue("authorization") instanceof String value
         ? Tokens.bearer(value)
         : null;
     switch (type) {
-      case "send", "publish" -> inbound(c, type.equals("send"), address, frame.getValue("body"), token, replyAddress);
-      case "register" -> register(c, address, token);
-      case "unregister" -> unregister(c, address);
-      default -> refuse(c, replyAddress, "invalid_type", ErrorCode.INVALID_REQUEST);
+      case "send", "publish" -> {
+        c.wellFormed();
+        inbound(c, type.equals("send"), address, frame.getValue("body"), token, replyAddress);
+      }
+      case "register" -> {
+        c.wellFormed();
+        register(c, address, token);
+      }
+      case "unregister" -> {
+        c.wellFormed();
+        unregister(c, address);
+      }
+      default -> invalid(c, replyAddress, "invalid_type");
+    }
+  }
+
+  private void invalid(Connection c, String replyAddress, String error) {
+    if (++c.invalidFrames >= limits.maxInvalidFrames()) {
+      c.close(4002, "protocol error");
+    } else {
+      refuse(c, replyAddress, error, ErrorCode.INVALID_REQUEST);
     }
   }
 
@@ -301,7 +328,7 @@ final class Bridge implements Handler<SockJSSocket> {
     long deadline = System.currentTimeMillis() - pingTimeoutMillis;
     for (Connection c : List.copyOf(connections)) {
       if (c.lastSeen < deadline) {
-        c.socket.close(4000, "no ping");
+        c.close(4000, "no ping");
       }
     }
   }
@@ -336,8 +363,11 @@ final class Bridge implements Handler<SockJSSocket> {
         .put("failureType", "RECIPIENT_FAILURE").put("message", message));
   }
 
+  /** An error that answers no request: skipped, like pushed messages, for a connection over its budget. */
   private static void error(Connection c, String body) {
-    c.write(new JsonObject().put("type", "err").put("body", body));
+    if (!c.overBudget()) {
+      c.write(new JsonObject().put("type", "err").put("body", body));
+    }
   }
 
   private final class Connection {
@@ -345,54 +375,109 @@ final class Bridge implements Handler<SockJSSocket> {
     final String ip;
     final String id;
     final Set<String> addresses = new HashSet<>();
+    /**
+     * The TCP connection that carries this socket and nothing else (WebSocket and streaming transports), to release
+     * it for sure; null for polling transports, whose queued data is the session's own and goes with it.
+     */
+    final ConnectionBase transport;
     long lastSeen = System.currentTimeMillis();
+    /**
+     * Bytes handed to the socket whose write has not completed: on every transport (raw WebSocket, SockJS over
+     * WebSocket, streaming or polling) a write completes once it reached the kernel or the client polled it, so this
+     * is what the node holds for a client that does not read. The socket's own writeQueueFull() misses it for
+     * SockJS sessions, which flush to their transport without looking at its queue.
+     */
+    long unflushedBytes;
     int drops;
+    long overBudgetSinceMillis = -1;
+    int invalidFrames;
     boolean closed;
 
     Connection(SockJSSocket socket, String ip, String id) {
       this.socket = socket;
       this.ip = ip;
       this.id = id;
+      this.transport = socket.routingContext() != null
+          && DEDICATED_TRANSPORT.matcher(socket.routingContext().request().path()).find()
+          && socket.routingContext().request().connection() instanceof ConnectionBase connection ? connection : null;
     }
 
     /**
-     * Drops the TCP connection at once, discarding what is queued. Vert.x closes connections gracefully only
-     * (its pipeline handler turns a close into "send a close frame, then wait"), so this closes the Netty channel
-     * under the upgraded HTTP connection directly; the usual close events still fire.
+     * Drops the TCP connection at once, discarding what is queued (in Netty and in the kernel). Vert.x closes
+     * connections gracefully only (its pipeline handler turns a close into "send a close frame, then wait"), and a
+     * SockJS session reports itself closed before its transport is, so this closes the Netty channel directly; the
+     * usual close events still fire.
      */
     void abort() {
-      if (connections.contains(this) && socket.routingContext() != null
-          && socket.routingContext().request().connection() instanceof ConnectionBase connection) {
-        var channel = connection.channel();
+      if (transport != null) {
+        var channel = transport.channel();
+        // Linger 0: the kernel drops what it still holds for the client and resets the connection, instead of
+        // keeping an orphaned socket that waits for a client that never reads.
+        channel.config().setOption(io.netty.channel.ChannelOption.SO_LINGER, 0);
         channel.unsafe().close(channel.voidPromise());
       }
     }
 
+    void wellFormed() {
+      lastSeen = System.currentTimeMillis();
+      invalidFrames = 0;
+    }
+
+    boolean overBudget() {
+      return unflushedBytes > limits.outboundHighWaterBytes() || socket.writeQueueFull();
+    }
+
+    /** Replies: never skipped, but counted against the budget like everything else. */
     void write(JsonObject message) {
       if (!closed) {
-        socket.write(message.toBuffer());
+        send(message.toBuffer());
       }
     }
 
-    /** Pushed messages skip a socket whose write queue is full; after too many in a row it is closed. */
+    private void send(Buffer frame) {
+      int size = frame.length();
+      unflushedBytes += size;
+      socket.write(frame).onComplete(done -> unflushedBytes -= size);
+    }
+
+    /**
+     * Pushed messages skip a connection over its outbound budget (the client sees the seq gap and fetches it when
+     * it catches up); one that stays over it for too many messages or too long is closed and its TCP connection
+     * released.
+     */
     void deliver(Buffer frame) {
       if (closed) {
         return;
       }
-      if (socket.writeQueueFull()) {
+      if (overBudget()) {
+        long now = System.currentTimeMillis();
+        if (overBudgetSinceMillis < 0) {
+          overBudgetSinceMillis = now;
+        }
         metrics.dropped();
-        if (++drops >= limits.slowConsumerMaxDrops()) {
-          closed = true;
-          metrics.slowConsumerClosed();
-          socket.close(4001, "slow consumer");
-          // The close frame waits behind everything the client has not read; without this, the connection and
-          // its buffers would stay until the client read them, which a hung client never does.
-          vertx.setTimer(HARD_CLOSE_MILLIS, id -> abort());
+        if (++drops >= limits.slowConsumerMaxDrops() || now - overBudgetSinceMillis >= limits.slowConsumerMaxMillis()) {
+          cutOff(drops >= limits.slowConsumerMaxDrops() ? "skipped" : "stalled");
         }
         return;
       }
       drops = 0;
-      socket.write(frame);
+      overBudgetSinceMillis = -1;
+      send(frame);
+    }
+
+    private void cutOff(String reason) {
+      closed = true;
+      metrics.slowConsumerClosed(reason);
+      close(4001, "slow consumer");
+    }
+
+    /**
+     * Closes, then releases the TCP connection a moment later whatever the client does: the close frame waits
+     * behind everything the client has not read, and a hung client never reads it.
+     */
+    void close(int code, String reason) {
+      socket.close(code, reason);
+      vertx.setTimer(HARD_CLOSE_MILLIS, id -> abort());
     }
   }
 }

@@ -20,7 +20,10 @@ public record Limits(
     int maxConnectionsPerIp,
     int maxRegistrationsPerConnection,
     int slowConsumerMaxDrops,
+    int outboundHighWaterBytes,
+    long slowConsumerMaxMillis,
     int maxFrameBytes,
+    int maxInvalidFrames,
     int maxLongPolls) {
 
   public static Limits from(JsonObject json) {
@@ -37,7 +40,10 @@ public record Limits(
         (int) number(json, "maxConnectionsPerIp", 5_000, 1, 10_000_000),
         (int) number(json, "maxRegistrationsPerConnection", 100, 1, 100_000),
         (int) number(json, "slowConsumerMaxDrops", 256, 1, 1_000_000),
+        (int) number(json, "outboundHighWaterBytes", 256 * 1024, 1024, 64 * 1024 * 1024),
+        (long) number(json, "slowConsumerMaxMillis", 10_000, 100, 3_600_000),
         (int) number(json, "maxFrameBytes", 65_536, 256, 16 * 1024 * 1024),
+        (int) number(json, "maxInvalidFrames", 10, 1, 1_000_000),
         (int) number(json, "maxLongPolls", 20_000, 1, 10_000_000));
   }
 

@@ -27,7 +27,7 @@ public final class GavelMetrics {
   private final Map<ErrorCode, Counter> rejected = new ConcurrentHashMap<>();
   private final Counter published;
   private final Timer fanOut;
-  private final Counter slowConsumersClosed;
+  private final Map<String, Counter> slowConsumersClosed = new ConcurrentHashMap<>();
   private final Counter droppedForSlowConsumers;
   private final Timer storeWrites;
   private final Counter storeConflicts;
@@ -47,8 +47,6 @@ public final class GavelMetrics {
         .minimumExpectedValue(Duration.ofMillis(1))
         .maximumExpectedValue(Duration.ofSeconds(10))
         .register(registry);
-    this.slowConsumersClosed = Counter.builder("gavel_bridge_slow_consumers_closed")
-        .description("Bridged sockets closed because they stopped reading").register(registry);
     this.droppedForSlowConsumers = Counter.builder("gavel_bridge_dropped_messages")
         .description("Pushed messages skipped for sockets whose write queue was full").register(registry);
     this.storeWrites = Timer.builder("gavel_store_write_latency")
@@ -117,8 +115,12 @@ public final class GavelMetrics {
     droppedForSlowConsumers.increment();
   }
 
-  public void slowConsumerClosed() {
-    slowConsumersClosed.increment();
+  /** {@code reason}: {@code skipped} (too many messages in a row) or {@code stalled} (over budget too long). */
+  public void slowConsumerClosed(String reason) {
+    slowConsumersClosed.computeIfAbsent(reason, r -> Counter.builder("gavel_bridge_slow_consumers_closed")
+        .tag("reason", r)
+        .description("Bridged sockets closed because they stopped reading, by reason").register(registry))
+        .increment();
   }
 
   public void storeWrite(long nanos) {

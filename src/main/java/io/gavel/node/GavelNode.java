@@ -112,9 +112,16 @@ public final class GavelNode {
           + "not a full-cluster restart or the loss of two members at once");
       return null;
     }
-    StoreUrl url = StoreUrl.parse(config.store());
+    StoreUrl url;
     try {
-      PostgresEventLog log = PostgresEventLog.open(url, HazelcastSetup.PARTITION_THREADS_WITH_STORE);
+      url = StoreUrl.parse(config.store());
+    } catch (RuntimeException e) {
+      // The parser's message quotes its input, password included.
+      throw new ConfigException("store: not a valid postgresql://user:password@host:port/database URL");
+    }
+    try {
+      // Partition threads commit; Hazelcast's map-store threads load missing auctions: room for both.
+      PostgresEventLog log = PostgresEventLog.open(url, HazelcastSetup.PARTITION_THREADS_WITH_STORE + 4);
       LOG.info("auctions are stored in {}: every event is committed there before it is acknowledged", url);
       return log;
     } catch (RuntimeException e) {

@@ -28,8 +28,9 @@ public final class AuctionIndex {
   }
 
   public static AuctionIndex create(Vertx vertx, StoreUrl url) {
-    PgConnectOptions connect = PgConnectOptions.fromUri(url.uri())
-        .setReconnectAttempts(0);
+    // From the parsed parts, not the URL again: one parser decides what the password is.
+    PgConnectOptions connect = new PgConnectOptions().setHost(url.host()).setPort(url.port())
+        .setDatabase(url.database()).setUser(url.user()).setPassword(url.password());
     PoolOptions options = new PoolOptions().setMaxSize(4).setConnectionTimeout(2)
         .setConnectionTimeoutUnit(TimeUnit.SECONDS).setName("gavel-index");
     return new AuctionIndex(PgBuilder.pool().with(options).connectingTo(connect).using(vertx).build());

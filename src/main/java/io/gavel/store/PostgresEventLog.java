@@ -11,7 +11,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.SQLTransientConnectionException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -109,7 +108,7 @@ public final class PostgresEventLog implements EventLog, AutoCloseable {
         upsert.setLong(4, after.seq());
         upsert.setString(5, summary.encode());
         upsert.executeUpdate();
-        c.commit();
+        commit(c);
       } catch (SQLException e) {
         rollbackQuietly(c);
         if (isUniqueViolation(e)) {
@@ -128,6 +127,16 @@ public final class PostgresEventLog implements EventLog, AutoCloseable {
       if (m != null) {
         m.storeWrite(System.nanoTime() - started);
       }
+    }
+  }
+
+  /** A commit whose answer never came may have happened: say so, so that the caller does not trust its cache. */
+  private void commit(Connection c) {
+    try {
+      c.commit();
+    } catch (SQLException e) {
+      StoreUnavailableException unknown = unavailable("commit to", e);
+      throw new StoreUnavailableException(unknown.getMessage(), e, true);
     }
   }
 
@@ -170,7 +179,7 @@ public final class PostgresEventLog implements EventLog, AutoCloseable {
   }
 
   private StoreUnavailableException unavailable(String what, SQLException e) {
-    if (e instanceof SQLTransientConnectionException || isConnectionFailure(e)) {
+    if (isConnectionFailure(e)) {
       refuseUntilNanos = System.nanoTime() + FAST_FAIL_MILLIS * 1_000_000;
       LOG.warn("cannot {} the event store {}: {}", what, url, e.getMessage());
     } else {
@@ -192,10 +201,14 @@ public final class PostgresEventLog implements EventLog, AutoCloseable {
     return false;
   }
 
-  /** SQLSTATE class 08 (connection exception) or 57P (the server is shutting down or restarting). */
+  /**
+   * SQLSTATE class 08 (connection exception) or 57P (the server is shutting down or restarting). HikariCP's "no
+   * connection available" carries the state of the connection failure behind it, and none when the pool was merely
+   * busy: a busy pool is no reason to refuse everything.
+   */
   private static boolean isConnectionFailure(SQLException e) {
     String state = e.getSQLState();
-    return state == null || state.startsWith("08") || state.startsWith("57P");
+    return state != null && (state.startsWith("08") || state.startsWith("57P"));
   }
 
   private static void rollbackQuietly(Connection c) {

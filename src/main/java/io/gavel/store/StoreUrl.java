@@ -5,7 +5,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 
 /** {@code postgresql://user:password@host:port/database}, as given to {@code --store}. */
-public record StoreUrl(String uri, String host, int port, String database, String user, String password) {
+public record StoreUrl(String host, int port, String database, String user, String password) {
 
   public static StoreUrl parse(String value) {
     URI uri = URI.create(value);
@@ -16,7 +16,7 @@ public record StoreUrl(String uri, String host, int port, String database, Strin
       user = decode(parts[0]);
       password = parts.length > 1 ? decode(parts[1]) : null;
     }
-    return new StoreUrl(value, uri.getHost(), uri.getPort() < 0 ? 5432 : uri.getPort(),
+    return new StoreUrl(uri.getHost(), uri.getPort() < 0 ? 5432 : uri.getPort(),
         uri.getPath().substring(1), user, password);
   }
 
@@ -29,8 +29,9 @@ public record StoreUrl(String uri, String host, int port, String database, Strin
     return "postgresql://" + host + ":" + port + "/" + database;
   }
 
+  /** Percent-decoding as URLs have it; a '+' stays a '+' (URLDecoder would read it as a space, as in forms). */
   private static String decode(String s) {
-    return URLDecoder.decode(s, StandardCharsets.UTF_8);
+    return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
   }
 
   @Override

@@ -68,12 +68,14 @@ class BridgeLimitsTest {
     }
   }
 
-  @Test
-  void aClientThatStopsReadingIsCutOffWhileOthersGetEverything() throws Exception {
+  /** Over the raw endpoint, and over SockJS on WebSocket as browsers connect (the session has a queue of its own). */
+  @org.junit.jupiter.params.ParameterizedTest(name = "sockJs={0}")
+  @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+  void aClientThatStopsReadingIsCutOffAndReleasedWhileOthersGetEverything(boolean sockJs) throws Exception {
     start("--set", "limits.slowConsumerMaxDrops=20");
     String address = "auction.slow-consumer-test";
     BridgeClient reader = BridgeClient.connect(clients, port);
-    try (StalledClient stalled = StalledClient.register(port, address)) {
+    try (StalledClient stalled = StalledClient.register(port, address, sockJs)) {
       reader.register(address);
       long keepalive = clients.setPeriodic(200, id -> reader.ping());
       String payload = "x".repeat(16 * 1024);
@@ -99,9 +101,12 @@ class BridgeLimitsTest {
       String metricsUrl = cluster.baseUrl(0) + "/metrics";
       Wait.until("the stalled client is cut off as a slow consumer", Duration.ofSeconds(10), () -> {
         String metrics = io.gavel.testing.Http.get(metricsUrl).body();
-        return metrics.contains("gavel_bridge_slow_consumers_closed_total 1.0")
+        return metrics.contains("gavel_bridge_slow_consumers_closed_total{reason=\"skipped\"} 1.0")
             && metrics.contains("gavel_bridge_sockets 1.0");
       });
+      assertThat(stalled.releasedByServer(Duration.ofSeconds(10)))
+          .as("the node released the TCP connection and what it had queued for it (%d bytes drained)",
+              stalled.drained()).isTrue();
       assertThat(reader.isClosed()).isFalse();
       assertThat(reader.received(address).stream().filter(m -> m.containsKey("n")).map(m -> m.getInteger("n")))
           .as("the reader got every message, in order").containsExactlyElementsOf(
@@ -109,6 +114,25 @@ class BridgeLimitsTest {
       assertThat(io.gavel.testing.Http.get(metricsUrl).body()).doesNotContain("gavel_bridge_dropped_messages_total 0.0");
     } finally {
       reader.close();
+    }
+  }
+
+  @Test
+  void aClientThatSendsOnlyJunkAndNeverReadsIsClosedAndReleased() throws Exception {
+    start();
+    try (StalledClient junk = StalledClient.register(port, "auction.junk-test")) {
+      int sent = 0;
+      try {
+        for (; sent < 200; sent++) {
+          junk.send(sent % 2 == 0 ? "not json at all" : "{\"type\":42}");
+        }
+      } catch (java.io.IOException closedMidway) {
+        // the node closed the connection while frames were still going out: that is the point
+      }
+      assertThat(junk.releasedByServer(Duration.ofSeconds(4)))
+          .as("closed after %d malformed frames in a row, its TCP connection released", 10).isTrue();
+      Wait.until("the node counts no bridged socket", Duration.ofSeconds(10),
+          () -> io.gavel.testing.Http.get(cluster.baseUrl(0) + "/metrics").body().contains("gavel_bridge_sockets 0.0"));
     }
   }
 }

@@ -39,7 +39,8 @@ class FuzzTest {
     System.out.println("FuzzTest seed " + seed + " (rerun with -Dfuzz.seed=" + seed + ")");
     Vertx clients = Vertx.vertx();
     try (TestCluster cluster = TestCluster.start(new String[][] {{
-        "--set", "limits.framesPerSecondPerConnection=1000000", "--set", "limits.frameBurstPerConnection=1000000"}})) {
+        "--set", "limits.framesPerSecondPerConnection=1000000", "--set", "limits.frameBurstPerConnection=1000000",
+        "--set", "limits.maxInvalidFrames=1000000"}})) {
       String base = cluster.baseUrl(0);
       int port = cluster.node(0).config().httpPort();
       String token = Http.login(base, "alice");
