@@ -557,10 +557,12 @@ public final class BidBench {
       cpu.append(cpu.length() == 0 ? "" : "/").append(Math.round(n.getDouble("cpuPercent")));
       rss.append(rss.length() == 0 ? "" : "/").append(n.getLong("rssMb"));
     }
-    System.out.printf("%-28s accepted %6.0f/s (%5.0f/node) too-low %6.0f/s other %s failed %d | %s p50 %.1f p99 %.1f "
+    System.out.printf("%-28s accepted %6.0f/s (%5.0f/node) too-low %6.0f/s other %s failed %d (unanswered %d) | "
+            + "%s p50 %.1f p99 %.1f "
             + "p99.9 %.1f max %.1f ms | node CPU %s%% RSS %s MB | pg CPU %s%% | store write %s ms | loadgen CPU %.0f%%%n",
         r.getString("label"), r.getDouble("acceptedPerSecond"), r.getDouble("acceptedPerSecondPerNode"),
         r.getDouble("bidTooLowPerSecond"), r.getJsonObject("otherOutcomes").encode(), r.getLong("failed"),
+        r.getLong("unanswered"),
         r.getString("mode").equals("max") ? "" : "offered " + r.getDouble("offeredRate").longValue() + "/s,",
         r.getDouble("p50Ms"), r.getDouble("p99Ms"), r.getDouble("p999Ms"), r.getDouble("maxMs"), cpu, rss,
         r.getValue("postgresCpuPercent") == null ? "-" : Math.round(r.getDouble("postgresCpuPercent")),
