@@ -18,7 +18,8 @@
 # clients, 50 bids/s). About 13 minutes with the defaults.
 #
 # Knobs (environment): DURATION (measured s, 15), WARMUP (s, 5), NODES_LIST ("1 3"), STORES ("memory postgresql"),
-# AUCTIONS (200), C_MANY (64), C_HOT (16), PIN (auto|0), FANOUT (1|0), RESTART (1|0), OUT (benchmarks/results/store).
+# AUCTIONS (200), C_MANY (64), C_HOT (16), PIN (auto|0), FANOUT (1|0), RESTART (1|0), OUT (benchmarks/results/store),
+# GAVEL_BENCH_JVM_OPTS (extra JVM options for the nodes, e.g. a flight recording, as FanoutBench takes them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -117,7 +118,8 @@ launch_nodes() {
   NODE_PIDS=()
   URLS=""
   for ((i = 0; i < n; i++)); do
-    "${SERVER[@]}" java -Xmx1g -jar "$JAR" --http-port "${hports[$i]}" --cluster-port "${cports[$i]}" \
+    # shellcheck disable=SC2086 # e.g. GAVEL_BENCH_JVM_OPTS="-XX:StartFlightRecording=filename=target/node.jfr"
+    "${SERVER[@]}" java -Xmx1g ${GAVEL_BENCH_JVM_OPTS:-} -jar "$JAR" --http-port "${hports[$i]}" --cluster-port "${cports[$i]}" \
       --cluster-members "$members" --cluster-name "$cluster" --node-name "sb$((i + 1))" --no-demo --store "$store" \
       --set limits.bidsPerSecondPerUser=100000 --set limits.bidBurstPerUser=100000 \
       --set limits.loginBurstPerIp=100000 --set limits.loginBurstPerUser=100000 \
@@ -193,11 +195,13 @@ for n in $NODES_LIST; do
     max=$(json_num "$(label_file "many $tag max C=$C_MANY")" acceptedPerSecond)
     bench "many $tag R=$((TARGET_MANY_PER_NODE * n))" --workload many --auctions "$AUCTIONS" --mode rate \
       --rate $((TARGET_MANY_PER_NODE * n))
-    bench "many $tag R=half-max" --workload many --auctions "$AUCTIONS" --mode rate --rate "$(half "$max")"
+    h=$(half "$max")
+    bench "many $tag R=$h (half max)" --workload many --auctions "$AUCTIONS" --mode rate --rate "$h"
     bench "hot $tag max C=$C_HOT" --workload hot --mode max --concurrency "$C_HOT"
     max=$(json_num "$(label_file "hot $tag max C=$C_HOT")" acceptedPerSecond)
     bench "hot $tag R=$TARGET_HOT" --workload hot --mode rate --rate "$TARGET_HOT"
-    bench "hot $tag R=half-max" --workload hot --mode rate --rate "$(half "$max")"
+    h=$(half "$max")
+    bench "hot $tag R=$h (half max)" --workload hot --mode rate --rate "$h"
     if [ "$FANOUT" = 1 ] && [ "$n" = 1 ]; then
       # Fan-out with this store: FanoutBench's scenario "ws 1n C=1000 R=50" against these very nodes.
       timeout $((WARMUP + DURATION + 120)) "${LOADGEN[@]}" java -Xmx2g -cp "$JAR" io.gavel.bench.FanoutBench \
