@@ -15,10 +15,12 @@
 # Matrix: {1, 3 nodes} x {memory, postgresql} x {many, hot} x {max throughput (closed loop, C in flight), open loop
 # at the issue's half-target rate (1,000/s per node across auctions; 250/s on the hot auction), open loop at half the
 # max just measured}; restart time after each PostgreSQL size; FanoutBench once per store (ws, 1 node, 1,000
-# clients, 50 bids/s). About 13 minutes with the defaults.
+# clients, 50 bids/s). About 15 minutes with the defaults.
 #
-# Knobs (environment): DURATION (measured s, 15), WARMUP (s, 5), NODES_LIST ("1 3"), STORES ("memory postgresql"),
-# AUCTIONS (200), C_MANY (64), C_HOT (16), PIN (auto|0), FANOUT (1|0), RESTART (1|0), OUT (benchmarks/results/store),
+# Knobs (environment): DURATION (measured s, 12), WARMUP (s per run, 5), NODE_WARMUP (s per set of fresh nodes, 60),
+# NODES_LIST ("1 3"), STORES ("memory postgresql"),
+# AUCTIONS (200), C_MANY (64), C_HOT (16), WORKLOADS ("many hot"), RATES (1: the open-loop runs too; 0: max only),
+# PIN (auto|0), FANOUT (1|0), RESTART (1|0), OUT (benchmarks/results/store),
 # GAVEL_BENCH_JVM_OPTS (extra JVM options for the nodes, e.g. a flight recording, as FanoutBench takes them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,13 +28,16 @@ ROOT=$PWD
 [ -f target/gavel.jar ] || mvn -q -DskipTests package
 JAR=$ROOT/target/gavel.jar
 OUT=${OUT:-benchmarks/results/store}
-DURATION=${DURATION:-15}
+DURATION=${DURATION:-12}
 WARMUP=${WARMUP:-5}
+NODE_WARMUP=${NODE_WARMUP:-60}
 NODES_LIST=${NODES_LIST:-"1 3"}
 STORES=${STORES:-"memory postgresql"}
 AUCTIONS=${AUCTIONS:-200}
 C_MANY=${C_MANY:-64}
 C_HOT=${C_HOT:-16}
+WORKLOADS=${WORKLOADS:-"many hot"}
+RATES=${RATES:-1}
 PIN=${PIN:-auto}
 FANOUT=${FANOUT:-1}
 RESTART=${RESTART:-1}
@@ -137,10 +142,15 @@ await_cluster() {
     done
   done
 }
+# stop_nodes [KILL]: TERM (a flight recording is written), KILL after 15 s; KILL at once for the restart test.
 stop_nodes() {
-  local pid
-  for pid in "${NODE_PIDS[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
-  for pid in "${NODE_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  local pid deadline=$((SECONDS + 15))
+  for pid in "${NODE_PIDS[@]}"; do kill -"${1:-TERM}" "$pid" 2>/dev/null || true; done
+  for pid in "${NODE_PIDS[@]}"; do
+    while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.2; done
+    kill -9 "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
   NODE_PIDS=()
 }
 
@@ -154,6 +164,18 @@ bench() { # label, then BidBench options
   timeout $((WARMUP + DURATION + 120)) "${LOADGEN[@]}" java -Xmx1g -cp "$JAR" io.gavel.bench.BidBench \
     --nodes "$URLS" --warmup "$WARMUP" --duration "$DURATION" --out "$OUT" --label "$label" "${pg[@]}" "$@" || true
 }
+# Fresh nodes pinned to one core need about 45 s of load before the JIT has compiled the bid path (measured here:
+# 470 -> 1,100 accepted bids/s with PostgreSQL, 1,450 -> 3,500 in memory): bids for NODE_WARMUP seconds first,
+# three quarters spread over many auctions, a quarter on one, not measured.
+warm_nodes() {
+  [ "$NODE_WARMUP" -gt 0 ] || return 0
+  log "warming the nodes up: $NODE_WARMUP s of bids, not measured"
+  local many=$((NODE_WARMUP * 3 / 4)) hot=$((NODE_WARMUP - NODE_WARMUP * 3 / 4))
+  "${LOADGEN[@]}" java -cp "$JAR" io.gavel.bench.BidBench --nodes "$URLS" --out "$WORK/warm-up" --label warm-many \
+    --workload many --auctions "$AUCTIONS" --mode max --concurrency "$C_MANY" --warmup 0 --duration "$many" >/dev/null || true
+  "${LOADGEN[@]}" java -cp "$JAR" io.gavel.bench.BidBench --nodes "$URLS" --out "$WORK/warm-up" --label warm-hot \
+    --workload hot --mode max --concurrency "$C_HOT" --warmup 0 --duration "$hot" >/dev/null || true
+}
 half() { awk -v x="${1:-0}" 'BEGIN { r = int(x / 2); print (r < 1 ? 1 : r) }'; }
 
 restart_probe() { # n db label
@@ -162,7 +184,7 @@ restart_probe() { # n db label
   auctions=$(wc -l <"$ids")
   events=$(psql_db "$db" -Atc "select count(*) from auction_events")
   log "restart: $label: kill -9 every node, $auctions open auctions, $events events in the log"
-  stop_nodes
+  stop_nodes KILL
   since=$(date +%s%3N)
   launch_nodes "$n" "$STORE_URL"
   timeout 200 "${LOADGEN[@]}" java -cp "$JAR" io.gavel.bench.BidBench --probe-ids "$ids" --nodes "$URLS" \
@@ -190,18 +212,19 @@ for n in $NODES_LIST; do
     log "$n node(s), store $store: starting"
     launch_nodes "$n" "$STORE_URL"
     await_cluster "$n"
+    warm_nodes
     tag="${n}n $store"
-    bench "many $tag max C=$C_MANY" --workload many --auctions "$AUCTIONS" --mode max --concurrency "$C_MANY"
-    max=$(json_num "$(label_file "many $tag max C=$C_MANY")" acceptedPerSecond)
-    bench "many $tag R=$((TARGET_MANY_PER_NODE * n))" --workload many --auctions "$AUCTIONS" --mode rate \
-      --rate $((TARGET_MANY_PER_NODE * n))
-    h=$(half "$max")
-    bench "many $tag R=$h (half max)" --workload many --auctions "$AUCTIONS" --mode rate --rate "$h"
-    bench "hot $tag max C=$C_HOT" --workload hot --mode max --concurrency "$C_HOT"
-    max=$(json_num "$(label_file "hot $tag max C=$C_HOT")" acceptedPerSecond)
-    bench "hot $tag R=$TARGET_HOT" --workload hot --mode rate --rate "$TARGET_HOT"
-    h=$(half "$max")
-    bench "hot $tag R=$h (half max)" --workload hot --mode rate --rate "$h"
+    for w in $WORKLOADS; do
+      if [ "$w" = many ]; then c=$C_MANY target=$((TARGET_MANY_PER_NODE * n)) opts=(--auctions "$AUCTIONS"); else
+        c=$C_HOT target=$TARGET_HOT opts=(); fi
+      bench "$w $tag max C=$c" --workload "$w" "${opts[@]}" --mode max --concurrency "$c"
+      if [ "$RATES" = 1 ]; then
+        max=$(json_num "$(label_file "$w $tag max C=$c")" acceptedPerSecond)
+        bench "$w $tag R=$target" --workload "$w" "${opts[@]}" --mode rate --rate "$target"
+        h=$(half "$max")
+        bench "$w $tag R=$h (half max)" --workload "$w" "${opts[@]}" --mode rate --rate "$h"
+      fi
+    done
     if [ "$FANOUT" = 1 ] && [ "$n" = 1 ]; then
       # Fan-out with this store: FanoutBench's scenario "ws 1n C=1000 R=50" against these very nodes.
       timeout $((WARMUP + DURATION + 120)) "${LOADGEN[@]}" java -Xmx2g -cp "$JAR" io.gavel.bench.FanoutBench \
