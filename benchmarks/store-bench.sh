@@ -149,7 +149,7 @@ stop_nodes() {
   for pid in "${NODE_PIDS[@]}"; do
     while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.2; done
     kill -9 "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
+    { wait "$pid"; } 2>/dev/null || true
   done
   NODE_PIDS=()
 }
