@@ -510,7 +510,7 @@ public final class FanoutBench {
 
   // ---- helpers -------------------------------------------------------------------------------------------------
 
-  private static JsonObject post(HttpClient http, Node node, String path, JsonObject body, String token) {
+  static JsonObject post(HttpClient http, Node node, String path, JsonObject body, String token) {
     RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST).setHost(node.host())
         .setPort(node.port()).setURI(path).putHeader("Content-Type", "application/json");
     if (token != null) {
@@ -519,7 +519,7 @@ public final class FanoutBench {
     return http.request(request).compose(r -> r.send(body.encode())).compose(r -> r.body()).await().toJsonObject();
   }
 
-  private static JsonObject get(HttpClient http, Node node, String path) {
+  static JsonObject get(HttpClient http, Node node, String path) {
     return http.request(new RequestOptions().setHost(node.host()).setPort(node.port()).setURI(path))
         .compose(r -> r.send()).compose(r -> r.body()).await().toJsonObject();
   }
@@ -543,7 +543,7 @@ public final class FanoutBench {
     }
   }
 
-  private static double round(double value) {
+  static double round(double value) {
     return Math.round(value * 10) / 10.0;
   }
 

@@ -1,10 +1,23 @@
 package io.gavel.bench;
 
-/** Latencies in whole milliseconds (events carry millisecond times), 0 to 60 s; the last bucket holds the rest. */
+/**
+ * Latencies as whole units, one bucket per unit from 0 to a maximum; the last bucket holds the rest (the maximum is
+ * kept exactly). By default the unit is the millisecond and the range 0 to 60 s (events carry millisecond times);
+ * {@link BidBench} records tenths of a millisecond.
+ */
 final class Histogram {
-  private final long[] counts = new long[60_001];
+  private final long[] counts;
   private long total;
   private long max;
+
+  Histogram() {
+    this(60_000);
+  }
+
+  /** Buckets for 0 to {@code maxValue} units. */
+  Histogram(int maxValue) {
+    counts = new long[maxValue + 1];
+  }
 
   void record(long millis) {
     long m = Math.max(0, millis);
@@ -14,6 +27,9 @@ final class Histogram {
   }
 
   void add(Histogram other) {
+    if (other.counts.length != counts.length) {
+      throw new IllegalArgumentException("histograms of different ranges");
+    }
     for (int i = 0; i < counts.length; i++) {
       counts[i] += other.counts[i];
     }
