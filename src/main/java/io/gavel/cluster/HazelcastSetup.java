@@ -76,10 +76,8 @@ public final class HazelcastSetup {
     if (log != null) {
       // The map becomes the store's cache: a missing auction is rebuilt from its log, and the open ones are
       // loaded when the map is first used after a full restart.
-      // No offloading: it would run every command on the map as a chain of steps across Hazelcast's map-store pool
-      // (one more thread hop per bid) while the command itself blocks its partition thread on the commit anyway.
       auctions.setMapStoreConfig(new MapStoreConfig().setEnabled(true).setImplementation(new AuctionLoader(log))
-          .setInitialLoadMode(MapStoreConfig.InitialLoadMode.LAZY).setOffload(false));
+          .setInitialLoadMode(MapStoreConfig.InitialLoadMode.LAZY));
       config.setProperty("hazelcast.partition.operation.thread.count",
           String.valueOf(PARTITION_THREADS_WITH_STORE));
       config.getUserContext().put(EventLog.USER_CONTEXT_KEY, log);
