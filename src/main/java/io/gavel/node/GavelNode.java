@@ -41,7 +41,6 @@ public final class GavelNode {
   private final AuctionStore store;
   private final GavelMetrics metrics;
   private final PostgresEventLog eventLog;
-  private final AuctionIndex index;
   private volatile boolean ready;
 
   private GavelNode(NodeConfig config, Vertx vertx, HazelcastInstance hazelcast, GavelMetrics metrics,
@@ -51,8 +50,8 @@ public final class GavelNode {
     this.hazelcast = hazelcast;
     this.metrics = metrics;
     this.eventLog = eventLog;
-    this.index = eventLog == null ? null : AuctionIndex.create(vertx, eventLog.url());
-    this.store = new AuctionStore(vertx, hazelcast, index);
+    this.store = new AuctionStore(vertx, hazelcast,
+        eventLog == null ? null : AuctionIndex.create(vertx, eventLog.url()));
   }
 
   public static Future<GavelNode> start(NodeConfig config) {

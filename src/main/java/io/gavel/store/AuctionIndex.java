@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The auctions table read from event loops (vertx-pg-client): the list, and which open auctions are due. It covers
- * every auction, including those the cluster's memory lost or has not loaded yet.
+ * every auction, including those the cluster's memory lost or has not loaded yet. Its pool closes with Vert.x.
  */
 public final class AuctionIndex {
   /** A sweep closes at most this many auctions; the next sweep takes the rest. */
@@ -63,9 +63,5 @@ public final class AuctionIndex {
   /** Succeeds when the database answers. */
   public Future<Void> ping() {
     return pool.query("SELECT 1").execute().mapEmpty();
-  }
-
-  public Future<Void> close() {
-    return pool.close();
   }
 }

@@ -62,14 +62,9 @@ class PostgresStoreTest {
       watcher.register("auction." + id);
 
       // A second owner (as in a split brain) commits seq 3 behind this cluster's back: carol at 500.
-      try (Connection db = pg.connect(); PreparedStatement insert = db.prepareStatement(
-          "INSERT INTO auction_events (auction_id, seq, type, at, body) VALUES (?, 3, 'bid.accepted', now(), ?::jsonb)")) {
-        insert.setString(1, id);
-        insert.setString(2, new JsonObject().put("type", "bid.accepted").put("auctionId", id).put("seq", 3)
-            .put("at", System.currentTimeMillis()).put("bidder", "carol").put("amount", 500)
-            .put("endsAt", Http.get(node + "/api/auctions/" + id).json().getLong("endsAt")).encode());
-        insert.executeUpdate();
-      }
+      commitBehindTheCache(new JsonObject().put("type", "bid.accepted").put("auctionId", id).put("seq", 3)
+          .put("at", System.currentTimeMillis()).put("bidder", "carol").put("amount", 500)
+          .put("endsAt", Http.get(node + "/api/auctions/" + id).json().getLong("endsAt")));
 
       // The cache still says 100: a bid of 200 was decided on a stale state, the store refuses seq 3, the owner
       // catches up to carol's 500 and decides again: too low.
@@ -100,19 +95,13 @@ class PostgresStoreTest {
       long cachedEnd = Http.get(node + "/api/auctions/" + id).json().getLong("endsAt");
       long extendedEnd = cachedEnd + 600_000;
       // Committed behind the cache's back (as by an owner that died before its backup got it): the end moved.
-      try (Connection db = pg.connect()) {
-        try (PreparedStatement insert = db.prepareStatement("INSERT INTO auction_events (auction_id, seq, type, at, "
-            + "body) VALUES (?, 3, 'auction.extended', now(), ?::jsonb)")) {
-          insert.setString(1, id);
-          insert.setString(2, new JsonObject().put("type", "auction.extended").put("auctionId", id).put("seq", 3)
-              .put("at", System.currentTimeMillis()).put("endsAt", extendedEnd).encode());
-          insert.executeUpdate();
-        }
-        try (PreparedStatement index = db.prepareStatement("UPDATE auctions SET ends_at = ?, seq = 3 WHERE id = ?")) {
-          index.setLong(1, extendedEnd);
-          index.setString(2, id);
-          index.executeUpdate();
-        }
+      commitBehindTheCache(new JsonObject().put("type", "auction.extended").put("auctionId", id).put("seq", 3)
+          .put("at", System.currentTimeMillis()).put("endsAt", extendedEnd));
+      try (Connection db = pg.connect();
+           PreparedStatement index = db.prepareStatement("UPDATE auctions SET ends_at = ?, seq = 3 WHERE id = ?")) {
+        index.setLong(1, extendedEnd);
+        index.setString(2, id);
+        index.executeUpdate();
       }
       Wait.until("the cached end has passed", Duration.ofSeconds(10),
           () -> cluster.node(0).hazelcast().getCluster().getClusterTime() > cachedEnd + 100);
@@ -203,6 +192,18 @@ class PostgresStoreTest {
       System.out.printf("PostgresStoreTest: outage refused a bid in %d ms; bidding resumed %d ms after the "
               + "database was back; %d bids acknowledged, all in the history of %d events%n",
           refusedInMillis, recoveredInMillis, load.acks().size(), history.events().size());
+    }
+  }
+
+  /** Commits an event straight into the log, as another writer (a second owner, a dead one) would have. */
+  private static void commitBehindTheCache(JsonObject event) throws Exception {
+    try (Connection db = pg.connect(); PreparedStatement insert = db.prepareStatement(
+        "INSERT INTO auction_events (auction_id, seq, type, at, body) VALUES (?, ?, ?, now(), ?::jsonb)")) {
+      insert.setString(1, event.getString("auctionId"));
+      insert.setLong(2, event.getLong("seq"));
+      insert.setString(3, event.getString("type"));
+      insert.setString(4, event.encode());
+      insert.executeUpdate();
     }
   }
 
