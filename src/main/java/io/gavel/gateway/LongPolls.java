@@ -124,7 +124,9 @@ final class LongPolls {
     Recent known = recent.get(auctionId);
     parked.computeIfAbsent(auctionId, id -> new ArrayList<>()).add(request);
     request.timer = vertx.setTimer(timeoutMillis, t -> lastLook(auctionId, request));
-    ctx.request().connection().closeHandler(v -> finish(auctionId, request));
+    // On the response, not the connection: a keep-alive connection carries many polls, and one handler per
+    // connection would be replaced by the next poll and keep this one's request alive until the connection closes.
+    ctx.response().closeHandler(v -> finish(auctionId, request));
     if (known.last < 0) {
       // A fresh subscription: subscribed first, then looked, so an event is in the log now or will wake us.
       answerFromLog(auctionId, request, false);

@@ -348,4 +348,19 @@ class RestApiTest {
     }
     assertThat(Http.get(base + "/api/auctions/nope/poll?after=0&timeoutMs=100").status()).isEqualTo(404);
   }
+
+  @Test
+  void aLongPollWhoseClientGoesAwayIsForgottenAtOnce() throws Exception {
+    String id = createDefault();
+    int port = cluster.node(0).config().httpPort();
+    try (java.net.Socket client = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), port)) {
+      client.getOutputStream().write(("GET /api/auctions/" + id + "/poll?after=1&timeoutMs=60000 HTTP/1.1\r\n"
+          + "Host: 127.0.0.1\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      client.getOutputStream().flush();
+      Wait.until("the poll is parked", Duration.ofSeconds(5),
+          () -> Http.get(base + "/metrics").body().contains("gavel_long_polls 1.0"));
+    }
+    Wait.until("the poll of a closed connection is let go long before its 60 s", Duration.ofSeconds(10),
+        () -> Http.get(base + "/metrics").body().contains("gavel_long_polls 0.0"));
+  }
 }
