@@ -60,7 +60,7 @@ public final class Main {
 
   /**
    * Fault testing: Hazelcast reads its clock offset once, when its clock class loads, so the property must be set
-   * before the node starts Hazelcast. Gavel's own clock reads the offset from the config.
+   * before the node starts Hazelcast. Every auction decision reads Hazelcast's cluster time, which starts from it.
    */
   private static void skewHazelcastClock(NodeConfig config) {
     if (config.clockOffsetMs() != 0) {

@@ -74,12 +74,11 @@ public abstract class AuctionCommand
             throw refused;
           }
           checkedWithLog = true;
-          List<AuctionEvent> missed = log.eventsAfter(entry.getKey(), auction.seq());
-          if (missed.isEmpty()) {
+          int before = applied.size();
+          auction = catchUp(log, sink, entry.getKey(), auction);
+          if (applied.size() == before) {
             throw refused;
           }
-          auction = apply(auction, missed);
-          sink.publish(missed);
           continue;
         }
         if (events.isEmpty()) {
@@ -92,9 +91,7 @@ public abstract class AuctionCommand
             if (races >= MAX_RACES) {
               throw new StoreUnavailableException("auction " + entry.getKey() + " lost " + races + " races", raced);
             }
-            List<AuctionEvent> missed = log.eventsAfter(entry.getKey(), auction == null ? 0 : auction.seq());
-            auction = apply(auction, missed);
-            sink.publish(missed);
+            auction = catchUp(log, sink, entry.getKey(), auction);
             continue;
           }
         }
@@ -120,6 +117,13 @@ public abstract class AuctionCommand
         entry.setValue(auction);
       }
     }
+  }
+
+  /** Applies and publishes what the log has after this copy (publishing: its writer may not have lived to). */
+  private Auction catchUp(EventLog log, EventSink sink, String auctionId, Auction auction) {
+    List<AuctionEvent> missed = log.eventsAfter(auctionId, auction == null ? 0 : auction.seq());
+    sink.publish(missed);
+    return apply(auction, missed);
   }
 
   private Auction apply(Auction auction, List<AuctionEvent> events) {

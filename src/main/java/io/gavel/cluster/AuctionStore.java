@@ -76,7 +76,7 @@ public final class AuctionStore {
     return index == null ? Future.succeededFuture() : index.ping();
   }
 
-  /** Whether a failure means the durable store was unreachable (503 STORE_UNAVAILABLE: nothing was decided). */
+  /** Whether a failure means the durable store was unreachable (503 STORE_UNAVAILABLE: retry with the same key). */
   public static boolean isStoreFailure(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
       if (t instanceof StoreUnavailableException) {

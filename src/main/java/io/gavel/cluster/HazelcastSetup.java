@@ -23,13 +23,12 @@ public final class HazelcastSetup {
   public static final String MAJORITY = "gavel-majority";
   /** Three missed heartbeats (conf/hazelcast.xml sends one a second). */
   private static final int HEARTBEAT_TOLERANCE_MILLIS = 3_000;
+  /** Partition threads run the commands; with a durable store each waits for its commit, so more of them overlap. */
+  public static final int PARTITION_THREADS_WITH_STORE = 8;
   private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
 
   private HazelcastSetup() {
   }
-
-  /** Partition threads run the commands; with a durable store each waits for its commit, so more of them overlap. */
-  public static final int PARTITION_THREADS_WITH_STORE = 8;
 
   /** {@code log} is null when auctions live in memory only. */
   public static Config config(NodeConfig node, EventSink sink, EventLog log) {
@@ -59,6 +58,8 @@ public final class HazelcastSetup {
     // One entry per member: a port range in a member entry fails in Hazelcast 5.3 when interfaces are enabled.
     join.getTcpIpConfig().setEnabled(true).setMembers(node.clusterMembers());
     config.getMemberAttributeConfig().setAttribute(NODE_ATTRIBUTE, node.nodeName());
+    MapConfig auctions = config.getMapConfig(AuctionStore.MAP_NAME);
+    auctions.getMergePolicyConfig().setPolicy(HigherSeqMergePolicy.class.getName());
     if (node.minClusterSize() > 1) {
       // A side of a split smaller than this refuses auction reads and writes (503 CLUSTER_UNAVAILABLE) instead of
       // accepting bids that the other side never sees and a merge would have to throw away. Members count only
@@ -68,10 +69,8 @@ public final class HazelcastSetup {
           .newRecentlyActiveSplitBrainProtectionConfigBuilder(MAJORITY, node.minClusterSize(),
               HEARTBEAT_TOLERANCE_MILLIS)
           .enabled(true).build());
-      config.getMapConfig(AuctionStore.MAP_NAME).setSplitBrainProtectionName(MAJORITY);
+      auctions.setSplitBrainProtectionName(MAJORITY);
     }
-    MapConfig auctions = config.getMapConfig(AuctionStore.MAP_NAME);
-    auctions.getMergePolicyConfig().setPolicy(HigherSeqMergePolicy.class.getName());
     config.getUserContext().put(EventSink.USER_CONTEXT_KEY, sink);
     if (log != null) {
       // The map becomes the store's cache: a missing auction is rebuilt from its log, and the open ones are
