@@ -32,8 +32,6 @@ public abstract class AuctionCommand
   private transient HazelcastInstance hazelcast;
   /** The events this run added to the entry: what the backup applies. */
   private transient List<AuctionEvent> applied;
-  /** This run dropped the entry (a commit of unknown outcome): the backup drops it too. */
-  private transient boolean forgotten;
 
   /** The events this command produces on the current state (null when the auction does not exist) at {@code now}. */
   protected abstract List<AuctionEvent> decide(Auction current, long now);
@@ -53,7 +51,6 @@ public abstract class AuctionCommand
     EventSink sink = EventSink.of(hazelcast);
     EventLog log = EventLog.of(hazelcast);
     applied = new ArrayList<>();
-    forgotten = false;
     Auction auction = entry.getValue();
     boolean checkedWithLog = false;
     try {
@@ -103,17 +100,16 @@ public abstract class AuctionCommand
       return CommandResult.refused(refused.code(), refused.getMessage());
     } catch (StoreUnavailableException down) {
       if (down.outcomeUnknown()) {
-        // The commit may have happened: this copy may be behind. Forget it; the next use loads the log.
-        forgotten = true;
+        // The commit may have happened, so this copy may be behind. It is kept (reads of it go on while the database
+        // is away): the next command that needs what it lacks finds the seq taken, or checks its refusal, and
+        // catches up from the log; the retry with the same key then gets the first answer.
         return CommandResult.refused(ErrorCode.STORE_UNAVAILABLE,
             "the auction store did not confirm the outcome: retry with the same Idempotency-Key");
       }
       return CommandResult.refused(ErrorCode.STORE_UNAVAILABLE,
           "the auction store is unavailable; nothing was decided: retry (with the same Idempotency-Key)");
     } finally {
-      if (forgotten) {
-        entry.setValue(null);
-      } else if (!applied.isEmpty()) {
+      if (!applied.isEmpty()) {
         entry.setValue(auction);
       }
     }
@@ -142,13 +138,10 @@ public abstract class AuctionCommand
   /** Called after {@link #process} on the primary: the backup gets the committed events, not the command. */
   @Override
   public EntryProcessor<String, Auction, CommandResult> getBackupProcessor() {
-    if (forgotten) {
-      return new ApplyEvents(null);
-    }
     return applied == null || applied.isEmpty() ? null : new ApplyEvents(List.copyOf(applied));
   }
 
-  /** The backup replica's part: apply what the primary decided and committed, in seq order (null: forget it). */
+  /** The backup replica's part: apply what the primary decided and committed, in seq order. */
   static final class ApplyEvents implements EntryProcessor<String, Auction, CommandResult>, HazelcastInstanceAware {
     private static final long serialVersionUID = 1L;
     private final List<AuctionEvent> events;
@@ -165,10 +158,6 @@ public abstract class AuctionCommand
 
     @Override
     public CommandResult process(Map.Entry<String, Auction> entry) {
-      if (events == null) {
-        entry.setValue(null);
-        return null;
-      }
       Auction auction = entry.getValue();
       for (AuctionEvent event : events) {
         if (auction == null && event instanceof AuctionEvent.Created created) {
