@@ -409,8 +409,8 @@ final class Bridge implements Handler<SockJSSocket> {
      * usual close events still fire.
      */
     void abort() {
-      if (transport != null) {
-        var channel = transport.channel();
+      var channel = transport == null ? null : transport.channel();
+      if (channel != null && channel.isOpen()) {
         // Linger 0: the kernel drops what it still holds for the client and resets the connection, instead of
         // keeping an orphaned socket that waits for a client that never reads.
         channel.config().setOption(io.netty.channel.ChannelOption.SO_LINGER, 0);

@@ -31,7 +31,7 @@ public final class GatewayHub {
   private final Map<String, Set<Bridge>> watchers = new HashMap<>();
   private final AtomicInteger subscriptions = new AtomicInteger();
   private final AtomicInteger connections = new AtomicInteger();
-  private final Map<String, AtomicInteger> connectionsPerIp = new ConcurrentHashMap<>();
+  private final Map<String, Integer> connectionsPerIp = new ConcurrentHashMap<>();
   final AtomicInteger parkedPolls = new AtomicInteger();
   final RateLimiter bidsPerUser;
   final RateLimiter loginsPerIp;
@@ -56,18 +56,26 @@ public final class GatewayHub {
       connections.decrementAndGet();
       return false;
     }
-    AtomicInteger fromIp = connectionsPerIp.computeIfAbsent(ip, k -> new AtomicInteger());
-    if (fromIp.incrementAndGet() > limits.maxConnectionsPerIp()) {
-      fromIp.decrementAndGet();
+    // Counted inside compute: a counter read outside it could be dropped from the map by a concurrent close on
+    // another event loop and the increment lost with it.
+    boolean[] admitted = {false};
+    connectionsPerIp.compute(ip, (k, n) -> {
+      int now = n == null ? 0 : n;
+      if (now >= limits.maxConnectionsPerIp()) {
+        return n;
+      }
+      admitted[0] = true;
+      return now + 1;
+    });
+    if (!admitted[0]) {
       connections.decrementAndGet();
-      return false;
     }
-    return true;
+    return admitted[0];
   }
 
   void closed(String ip) {
     connections.decrementAndGet();
-    connectionsPerIp.computeIfPresent(ip, (k, n) -> n.decrementAndGet() == 0 ? null : n);
+    connectionsPerIp.computeIfPresent(ip, (k, n) -> n == 1 ? null : n - 1);
   }
 
   /** {@code bridge} has a first browser watching {@code address}. */

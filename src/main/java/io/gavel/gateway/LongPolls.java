@@ -112,6 +112,31 @@ final class LongPolls {
       ApiError.send(ctx, ErrorCode.RATE_LIMITED, "too many waiting polls on this node; retry shortly");
       return;
     }
+    if (consumers.containsKey(auctionId)) {
+      park(ctx, auctionId, after, timeoutMillis);
+      return;
+    }
+    // No subscription yet: read before subscribing, so that polls for auctions that do not exist (or that have
+    // something to answer at once) never put a registration into the cluster.
+    store.eventsAfter(auctionId, after, 1000).onComplete(read -> {
+      if (ctx.response().closed() || ctx.response().ended()) {
+        count.decrementAndGet();
+      } else if (read.failed()) {
+        count.decrementAndGet();
+        ApiError.send(ctx, ErrorCode.CLUSTER_UNAVAILABLE, "the auction cluster is not reachable");
+      } else if (read.result().isEmpty()) {
+        count.decrementAndGet();
+        ApiError.send(ctx, ErrorCode.AUCTION_NOT_FOUND, "no such auction");
+      } else if (!read.result().get().isEmpty()) {
+        count.decrementAndGet();
+        ctx.response().putHeader("Content-Type", "application/json").end(Wire.events(read.result().get()).toBuffer());
+      } else {
+        park(ctx, auctionId, after, timeoutMillis);
+      }
+    });
+  }
+
+  private void park(RoutingContext ctx, String auctionId, long after, long timeoutMillis) {
     Parked request = new Parked(ctx, after);
     Long linger = lingering.remove(auctionId);
     if (linger != null) {

@@ -350,6 +350,22 @@ class RestApiTest {
   }
 
   @Test
+  void pollsForUnknownAuctionsOrWithAnAnswerReadyPutNoRegistrationIntoTheCluster() {
+    String unknown = "no-such-auction-" + System.nanoTime();
+    for (int i = 0; i < 3; i++) {
+      Http.Response response = Http.get(base + "/api/auctions/" + unknown + "/poll?after=0&timeoutMs=5000");
+      assertThat(response.status()).isEqualTo(404);
+      assertThat(response.json().getString("error")).isEqualTo("AUCTION_NOT_FOUND");
+    }
+    String id = createDefault();
+    assertThat(Http.get(base + "/api/auctions/" + id + "/poll?after=0").status()).isEqualTo(200);
+    for (String address : new String[] {"auction." + unknown, "auction." + id}) {
+      Http.Response registrations = Http.get(base + "/ops/subscriptions?address=" + address);
+      assertThat(registrations.json().getInteger("registrations")).as(address).isZero();
+    }
+  }
+
+  @Test
   void aLongPollWhoseClientGoesAwayIsForgottenAtOnce() throws Exception {
     String id = createDefault();
     int port = cluster.node(0).config().httpPort();
