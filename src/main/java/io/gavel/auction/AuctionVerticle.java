@@ -73,7 +73,7 @@ public final class AuctionVerticle extends VerticleBase {
       fail(message, e.code());
       return;
     }
-    store.placeBid(bid.auctionId(), user, bid.amount(), bid.idempotencyKey()).onComplete(done -> {
+    store.placeBid(bid.auctionId(), user, bid.amount(), bid.maxAmount(), bid.idempotencyKey()).onComplete(done -> {
       if (done.failed()) {
         LOG.warn("bid on {} failed in the cluster: {}", bid.auctionId(), done.cause().toString());
         fail(message, AuctionStore.isStoreFailure(done.cause())

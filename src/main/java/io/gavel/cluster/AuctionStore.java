@@ -58,8 +58,22 @@ public final class AuctionStore {
    * not run twice. Keys are the user's own: another user's identical key names another request.
    */
   public Future<CommandResult> placeBid(String auctionId, String bidder, long amount, String idempotencyKey) {
+    return placeBid(auctionId, bidder, amount, null, idempotencyKey);
+  }
+
+  /** A bid with an {@code amount}, a proxy {@code maxAmount}, or both (null: not given). */
+  public Future<CommandResult> placeBid(String auctionId, String bidder, Long amount, Long maxAmount,
+                                        String idempotencyKey) {
     String requestId = idempotencyKey == null ? UUID.randomUUID().toString() : bidder + "/" + idempotencyKey;
-    return run(auctionId, new Commands.PlaceBid(bidder, amount, requestId));
+    return run(auctionId, new Commands.PlaceBid(bidder, amount, maxAmount, requestId));
+  }
+
+  public Future<CommandResult> buyNow(String auctionId, String buyer) {
+    return run(auctionId, new Commands.BuyNow(buyer));
+  }
+
+  public Future<CommandResult> cancel(String auctionId, String seller) {
+    return run(auctionId, new Commands.Cancel(seller));
   }
 
   public Future<CommandResult> closeIfDue(String auctionId) {

@@ -54,6 +54,12 @@ public final class BusPublisher implements EventSink {
         if (event instanceof AuctionEvent.BidAccepted bid && bid.outbid() != null) {
           bus.publish(Wire.userAddress(bid.outbid()), Wire.outbid(bid));
         }
+        // A maximum is the bidder's secret: it goes to their own address only, never with the public event.
+        if (event instanceof AuctionEvent.BidAccepted bid && bid.maxAmount() != null) {
+          bus.publish(Wire.userAddress(bid.bidder()), Wire.maximum(bid));
+        } else if (event instanceof AuctionEvent.MaxRaised raised) {
+          bus.publish(Wire.userAddress(raised.bidder()), Wire.maximum(raised));
+        }
       }
     });
   }

@@ -45,25 +45,69 @@ final class Commands {
   }
 
   static final class PlaceBid extends AuctionCommand {
-    private static final long serialVersionUID = 2L;
+    private static final long serialVersionUID = 3L;
     private final String bidder;
-    private final long amount;
+    private final Long amount;
+    private final Long maxAmount;
     private final String requestId;
 
-    PlaceBid(String bidder, long amount, String requestId) {
+    PlaceBid(String bidder, Long amount, Long maxAmount, String requestId) {
       this.bidder = bidder;
       this.amount = amount;
+      this.maxAmount = maxAmount;
       this.requestId = requestId;
     }
 
     @Override
     protected List<AuctionEvent> decide(Auction current, long now) {
-      return existing(current).decideBid(bidder, amount, now, requestId);
+      return existing(current).decideBid(bidder, amount, maxAmount, now, requestId);
     }
 
     @Override
     protected List<AuctionEvent> earlierRun(Auction current) {
-      return current.earlierBid(requestId, amount);
+      return current.earlierBid(requestId, amount, maxAmount);
+    }
+  }
+
+  /** Buy it now. Hazelcast's retry after an owner crash finds the auction closed for this buyer: that answer. */
+  static final class BuyNow extends AuctionCommand {
+    private static final long serialVersionUID = 1L;
+    private final String buyer;
+
+    BuyNow(String buyer) {
+      this.buyer = buyer;
+    }
+
+    @Override
+    protected List<AuctionEvent> decide(Auction current, long now) {
+      return existing(current).decideBuyNow(buyer, now);
+    }
+
+    @Override
+    protected List<AuctionEvent> earlierRun(Auction current) {
+      AuctionEvent last = current.history().get(current.history().size() - 1);
+      return last instanceof AuctionEvent.Closed closed && closed.buyNow() && buyer.equals(closed.winner())
+          ? List.of(closed) : List.of();
+    }
+  }
+
+  static final class Cancel extends AuctionCommand {
+    private static final long serialVersionUID = 1L;
+    private final String user;
+
+    Cancel(String user) {
+      this.user = user;
+    }
+
+    @Override
+    protected List<AuctionEvent> decide(Auction current, long now) {
+      return existing(current).decideCancel(user, now);
+    }
+
+    @Override
+    protected List<AuctionEvent> earlierRun(Auction current) {
+      AuctionEvent last = current.history().get(current.history().size() - 1);
+      return last instanceof AuctionEvent.Cancelled && user.equals(current.seller()) ? List.of(last) : List.of();
     }
   }
 

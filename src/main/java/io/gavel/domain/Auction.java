@@ -31,56 +31,10 @@ public final class Auction implements Serializable {
    */
   private final Map<String, Long> requests = new HashMap<>();
 
-  /** What changes as events are applied, apart from the log itself; folded the same way for previews. */
-  private static final class Figures implements Serializable {
-    private static final long serialVersionUID = 1L;
-    long endsAt;
-    long currentPrice;
-    String leader;
-    int bidCount;
-    AuctionStatus status = AuctionStatus.OPEN;
-    String winner;
-    long lastEventAt;
-    long seq;
-
-    Figures copy() {
-      Figures f = new Figures();
-      f.endsAt = endsAt;
-      f.currentPrice = currentPrice;
-      f.leader = leader;
-      f.bidCount = bidCount;
-      f.status = status;
-      f.winner = winner;
-      f.lastEventAt = lastEventAt;
-      f.seq = seq;
-      return f;
-    }
-
-    void fold(AuctionEvent event) {
-      if (event instanceof AuctionEvent.BidAccepted bid) {
-        currentPrice = bid.amount();
-        leader = bid.bidder();
-        bidCount++;
-        endsAt = bid.endsAt();
-      } else if (event instanceof AuctionEvent.Extended extended) {
-        endsAt = extended.endsAt();
-      } else if (event instanceof AuctionEvent.Closed closed) {
-        status = AuctionStatus.CLOSED;
-        winner = closed.winner();
-      } else if (!(event instanceof AuctionEvent.Created)) {
-        throw new IllegalStateException("unknown event " + event.type());
-      }
-      lastEventAt = event.at();
-      seq = event.seq();
-    }
-  }
-
   private Auction(AuctionEvent.Created created) {
     this.id = created.auctionId();
     this.terms = created.terms();
     this.seller = created.seller();
-    figures.endsAt = created.endsAt();
-    figures.currentPrice = created.terms().startingPrice();
     figures.fold(created);
     history.add(created);
   }
@@ -113,39 +67,60 @@ public final class Auction implements Serializable {
     return auction;
   }
 
+  /** A plain bid of {@code amount}: see {@link #decideBid(String, Long, Long, long, String)}. */
+  public List<AuctionEvent> decideBid(String bidder, long amount, long now, String requestId) {
+    return decideBid(bidder, amount, null, now, requestId);
+  }
+
   /**
    * Rules for a bid: the auction is open and {@code now} is before {@code endsAt}; the first bid is at least the
-   * starting price, every later one at least the current price plus the minimum increment. A bid inside the
-   * anti-sniping window moves {@code endsAt} to {@code now + window} and adds an {@code auction.extended} event.
+   * starting price, every later one at least the current price plus the step at that price; proxy bidding as in
+   * {@link BidRules}. A bid inside the anti-sniping window moves {@code endsAt} to {@code now + window} and adds an
+   * {@code auction.extended} event; reaching the reserve adds {@code auction.reserve-met}.
    */
-  public List<AuctionEvent> decideBid(String bidder, long amount, long now, String requestId) {
+  public List<AuctionEvent> decideBid(String bidder, Long amount, Long maxAmount, long now, String requestId) {
     requireUser(bidder, ErrorCode.UNAUTHORIZED);
-    if (!Money.isValidAmount(amount)) {
-      throw new AuctionException(ErrorCode.INVALID_BID,
-          "amount must be an integer from 1 to " + Money.MAX_AMOUNT + " (minor units)");
-    }
     long at = clock(now);
-    long endsAt = figures.endsAt;
-    if (figures.status == AuctionStatus.CLOSED || at >= endsAt) {
+    requireOpen(at);
+    return BidRules.decide(id, terms, figures, bidder, amount, maxAmount, at, requestId);
+  }
+
+  /**
+   * Buy it now: closes the auction at {@code buyNowPrice} for {@code buyer} while no bid has reached the reserve
+   * (without a reserve: while there is no bid).
+   */
+  public List<AuctionEvent> decideBuyNow(String buyer, long now) {
+    requireUser(buyer, ErrorCode.UNAUTHORIZED);
+    long at = clock(now);
+    requireOpen(at);
+    if (terms.buyNowPrice() == null) {
+      throw new AuctionException(ErrorCode.BUY_NOW_UNAVAILABLE, "this auction has no buy-it-now price");
+    }
+    if (buyer.equals(seller)) {
+      throw new AuctionException(ErrorCode.FORBIDDEN, "a seller cannot buy their own auction");
+    }
+    if (!buyNowAvailable(figures)) {
+      throw new AuctionException(ErrorCode.BUY_NOW_UNAVAILABLE, terms.reservePrice() == null
+          ? "buy it now ends with the first bid" : "buy it now ends once bidding reaches the reserve");
+    }
+    return List.of(new AuctionEvent.Closed(id, seq() + 1, at, buyer, terms.buyNowPrice(),
+        terms.reservePrice() == null ? null : true, true));
+  }
+
+  /** The seller withdraws an auction nobody has bid on. */
+  public List<AuctionEvent> decideCancel(String user, long now) {
+    requireUser(user, ErrorCode.UNAUTHORIZED);
+    long at = clock(now);
+    if (figures.status != AuctionStatus.OPEN) {
       throw new AuctionException(ErrorCode.AUCTION_CLOSED, "auction " + id + " has ended");
     }
-    long minimum = minimumNextBid();
-    if (amount < minimum) {
-      throw new AuctionException(ErrorCode.BID_TOO_LOW, figures.bidCount == 0
-          ? "the first bid must be at least the starting price " + minimum
-          : "a bid must be at least " + minimum + " (current price " + figures.currentPrice + " plus increment "
-              + terms.minIncrement() + ")");
+    if (!user.equals(seller)) {
+      throw new AuctionException(ErrorCode.FORBIDDEN, "only the seller may cancel an auction");
     }
-    long window = terms.antiSnipingSeconds() * 1000;
-    boolean snipe = window > 0 && endsAt - at < window;
-    long newEndsAt = snipe ? at + window : endsAt;
-    String leader = figures.leader;
-    String outbid = leader == null || leader.equals(bidder) ? null : leader;
-    var bid = new AuctionEvent.BidAccepted(id, seq() + 1, at, bidder, amount, newEndsAt, requestId, outbid);
-    if (!snipe) {
-      return List.of(bid);
+    if (figures.bidCount > 0) {
+      throw new AuctionException(ErrorCode.HAS_BIDS, "an auction with bids cannot be cancelled");
     }
-    return List.of(bid, new AuctionEvent.Extended(id, seq() + 2, at, newEndsAt));
+    return List.of(new AuctionEvent.Cancelled(id, seq() + 1, at));
   }
 
   /**
@@ -159,8 +134,11 @@ public final class Auction implements Serializable {
     }
     int from = (int) (seq - 1);
     int to = from + 1;
-    if (to < history.size() && history.get(to) instanceof AuctionEvent.Extended) {
-      to++; // only a bid extends an auction, in the same decision
+    // The rest of the same decision: the proxy's answer (it carries the request id), an extension, the reserve.
+    while (to < history.size() && (history.get(to) instanceof AuctionEvent.Extended
+        || history.get(to) instanceof AuctionEvent.ReserveMet
+        || history.get(to) instanceof AuctionEvent.BidAccepted bid && requestId.equals(bid.requestId()))) {
+      to++;
     }
     return List.copyOf(history.subList(from, to));
   }
@@ -169,9 +147,15 @@ public final class Auction implements Serializable {
    * The answer a client's retry of a bid gets: the events its first try produced, or empty when there was none.
    * A key reused for another amount is refused: it names a different bid.
    */
-  public List<AuctionEvent> earlierBid(String requestId, long amount) {
+  public List<AuctionEvent> earlierBid(String requestId, Long amount, Long maxAmount) {
     List<AuctionEvent> earlier = eventsOfRequest(requestId);
-    if (!earlier.isEmpty() && ((AuctionEvent.BidAccepted) earlier.get(0)).amount() != amount) {
+    if (earlier.isEmpty()) {
+      return earlier;
+    }
+    boolean same = earlier.get(0) instanceof AuctionEvent.BidAccepted bid
+        ? Objects.equals(bid.maxAmount(), maxAmount) && (amount == null || bid.proxy() || bid.amount() == amount)
+        : amount == null && Objects.equals(((AuctionEvent.MaxRaised) earlier.get(0)).maxAmount(), maxAmount);
+    if (!same) {
       throw new AuctionException(ErrorCode.IDEMPOTENCY_KEY_REUSED,
           "this idempotency key was used for a bid of another amount");
     }
@@ -181,11 +165,13 @@ public final class Auction implements Serializable {
   /** Closes the auction once {@code now} reaches {@code endsAt}; an empty list when it is not due or closed already. */
   public List<AuctionEvent> decideClose(long now) {
     long at = clock(now);
-    if (figures.status == AuctionStatus.CLOSED || at < figures.endsAt) {
+    if (figures.status != AuctionStatus.OPEN || at < figures.endsAt) {
       return List.of();
     }
-    Long amount = figures.leader == null ? null : figures.currentPrice;
-    return List.of(new AuctionEvent.Closed(id, seq() + 1, at, figures.leader, amount));
+    Boolean reserveMet = terms.reservePrice() == null ? null : figures.reserveMet;
+    String winner = Boolean.FALSE.equals(reserveMet) ? null : figures.leader;
+    Long amount = winner == null ? null : figures.currentPrice;
+    return List.of(new AuctionEvent.Closed(id, seq() + 1, at, winner, amount, reserveMet, false));
   }
 
   public void apply(AuctionEvent event) {
@@ -198,8 +184,10 @@ public final class Auction implements Serializable {
     }
     figures.fold(event);
     history.add(event);
-    if (event instanceof AuctionEvent.BidAccepted bid && bid.requestId() != null) {
-      requests.put(bid.requestId(), bid.seq());
+    String requestId = event instanceof AuctionEvent.BidAccepted bid ? bid.requestId()
+        : event instanceof AuctionEvent.MaxRaised raised ? raised.requestId() : null;
+    if (requestId != null) {
+      requests.putIfAbsent(requestId, event.seq());
     }
   }
 
@@ -219,7 +207,8 @@ public final class Auction implements Serializable {
 
   private AuctionView view(Figures f) {
     return new AuctionView(id, terms, seller, f.currentPrice, f.leader, f.bidCount, f.endsAt, f.status, f.winner,
-        f.seq, minimumNextBid(f));
+        f.seq, BidRules.minimumNextBid(terms, f), terms.reservePrice() == null ? null : f.reserveMet,
+        buyNowAvailable(f));
   }
 
   /** Events with {@code seq > after}, oldest first, at most {@code limit}. */
@@ -235,11 +224,12 @@ public final class Auction implements Serializable {
 
   /** The lowest amount the next bid may have. */
   public long minimumNextBid() {
-    return minimumNextBid(figures);
+    return BidRules.minimumNextBid(terms, figures);
   }
 
-  private long minimumNextBid(Figures f) {
-    return f.bidCount == 0 ? terms.startingPrice() : f.currentPrice + terms.minIncrement();
+  private boolean buyNowAvailable(Figures f) {
+    return terms.buyNowPrice() != null && f.status == AuctionStatus.OPEN
+        && (terms.reservePrice() == null ? f.bidCount == 0 : !f.reserveMet);
   }
 
   public String id() {
@@ -290,6 +280,12 @@ public final class Auction implements Serializable {
   /** Commands can reach an auction from nodes whose clocks differ slightly; event times never go backwards. */
   private long clock(long now) {
     return Math.max(now, figures.lastEventAt);
+  }
+
+  private void requireOpen(long at) {
+    if (figures.status != AuctionStatus.OPEN || at >= figures.endsAt) {
+      throw new AuctionException(ErrorCode.AUCTION_CLOSED, "auction " + id + " has ended");
+    }
   }
 
   private static void requireUser(String user, ErrorCode code) {

@@ -2,5 +2,6 @@ package io.gavel.domain;
 
 public enum AuctionStatus {
   OPEN,
-  CLOSED
+  CLOSED,
+  CANCELLED
 }

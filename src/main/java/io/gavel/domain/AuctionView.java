@@ -2,8 +2,12 @@ package io.gavel.domain;
 
 import java.io.Serializable;
 
-/** A point-in-time summary of an auction, without its event history. */
+/**
+ * A point-in-time summary of an auction, without its event history. {@code reserveMet} is null for an auction
+ * without a reserve.
+ */
 public record AuctionView(String id, AuctionTerms terms, String seller, long currentPrice, String leader,
                           int bidCount, long endsAt, AuctionStatus status, String winner, long seq,
-                          long minimumNextBid) implements Serializable {
+                          long minimumNextBid, Boolean reserveMet, boolean buyNowAvailable)
+    implements Serializable {
 }

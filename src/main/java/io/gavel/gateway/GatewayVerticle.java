@@ -106,6 +106,10 @@ public final class GatewayVerticle extends VerticleBase {
     router.post("/api/auctions").handler(this::authenticate).handler(this::createAuction);
     router.get("/api/auctions/:id").handler(this::getAuction);
     router.post("/api/auctions/:id/bids").handler(this::authenticate).handler(this::placeBid);
+    router.post("/api/auctions/:id/buy-now").handler(this::authenticate)
+        .handler(ctx -> decide(ctx, (id, user) -> store.buyNow(id, user)));
+    router.post("/api/auctions/:id/cancel").handler(this::authenticate)
+        .handler(ctx -> decide(ctx, (id, user) -> store.cancel(id, user)));
     router.get("/api/auctions/:id/events").handler(this::events);
     router.get("/api/auctions/:id/poll").handler(this::poll);
     router.route("/api/*").handler(ctx -> ApiError.send(ctx, ErrorCode.NOT_FOUND, "no such route"));
@@ -356,12 +360,20 @@ public final class GatewayVerticle extends VerticleBase {
     }
     try {
       Requests.Bid bid = Requests.bid(body, id, ctx.request().getHeader("Idempotency-Key"));
-      Future<CommandResult> placed = store.placeBid(id, ctx.get(USER), bid.amount(), bid.idempotencyKey())
+      Future<CommandResult> placed = store.placeBid(id, user, bid.amount(), bid.maxAmount(), bid.idempotencyKey())
           .onSuccess(result -> metrics.bid(result.error()));
       respond(ctx, placed, result -> json(ctx, 201, Wire.bidAccepted(result.events())));
     } catch (AuctionException e) {
       metrics.bid(e.code());
       ApiError.send(ctx, e);
+    }
+  }
+
+  /** A command on one auction by the authenticated user, answered with the event it produced. */
+  private void decide(RoutingContext ctx, java.util.function.BiFunction<String, String, Future<CommandResult>> command) {
+    String id = auctionId(ctx);
+    if (id != null) {
+      respond(ctx, command.apply(id, ctx.get(USER)), result -> json(ctx, 200, Wire.event(result.events().get(0))));
     }
   }
 

@@ -5,7 +5,10 @@ import io.gavel.domain.AuctionException;
 import io.gavel.domain.AuctionTerms;
 import io.gavel.domain.ErrorCode;
 import io.gavel.domain.Money;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Strict parsing of request bodies, shared by REST and the event bus. Checks the JSON types before any auction
@@ -18,8 +21,8 @@ public final class Requests {
 
   private static final java.util.regex.Pattern IDEMPOTENCY_KEY = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
-  /** {@code idempotencyKey} is null when the client sent none. */
-  public record Bid(String auctionId, long amount, String idempotencyKey) {
+  /** {@code amount} or {@code maxAmount} is null when not given (never both); {@code idempotencyKey} likewise. */
+  public record Bid(String auctionId, Long amount, Long maxAmount, String idempotencyKey) {
   }
 
   /**
@@ -28,7 +31,8 @@ public final class Requests {
    */
   public static Bid bid(Object body, String pathAuctionId, String headerKey) {
     if (!(body instanceof JsonObject json)) {
-      throw new AuctionException(ErrorCode.INVALID_BID, "the body must be a JSON object {\"amount\": integer}");
+      throw new AuctionException(ErrorCode.INVALID_BID,
+          "the body must be a JSON object {\"amount\": integer} or {\"maxAmount\": integer}");
     }
     String auctionId = pathAuctionId;
     if (auctionId == null) {
@@ -40,14 +44,17 @@ public final class Requests {
     } else if (json.containsKey("auctionId") && !auctionId.equals(json.getValue("auctionId"))) {
       throw new AuctionException(ErrorCode.INVALID_BID, "auctionId in the body differs from the URL");
     }
-    long amount = integer(json.getValue("amount"), 1, Money.MAX_AMOUNT, ErrorCode.INVALID_BID,
-        "amount must be an integer from 1 to " + Money.MAX_AMOUNT + " (minor units)");
+    Long amount = optionalAmount(json, "amount");
+    Long maxAmount = optionalAmount(json, "maxAmount");
+    if (amount == null && maxAmount == null) {
+      throw new AuctionException(ErrorCode.INVALID_BID, "a bid needs an amount, a maxAmount or both");
+    }
     Object key = pathAuctionId == null ? json.getValue("requestId") : headerKey;
     if (key != null && !(key instanceof String k && IDEMPOTENCY_KEY.matcher(k).matches())) {
       throw new AuctionException(ErrorCode.INVALID_REQUEST,
           (pathAuctionId == null ? "requestId" : "Idempotency-Key") + " must be 1 to 64 characters [A-Za-z0-9_-]");
     }
-    return new Bid(auctionId, amount, (String) key);
+    return new Bid(auctionId, amount, maxAmount, (String) key);
   }
 
   public static AuctionTerms auctionTerms(Object body) {
@@ -61,12 +68,41 @@ public final class Requests {
       throw invalidAuction("currency must be a string such as \"EUR\"");
     }
     long startingPrice = integerField(json, "startingPrice", 1, Money.MAX_AMOUNT);
-    long minIncrement = integerField(json, "minIncrement", 1, Money.MAX_AMOUNT);
+    List<AuctionTerms.Increment> increments = json.containsKey("increments") ? increments(json) : null;
+    long minIncrement = increments != null && !json.containsKey("minIncrement") ? increments.get(0).step()
+        : integerField(json, "minIncrement", 1, Money.MAX_AMOUNT);
     long duration = integerField(json, "durationSeconds", 1, AuctionTerms.MAX_DURATION_SECONDS);
     long antiSniping = json.containsKey("antiSnipingSeconds")
         ? integerField(json, "antiSnipingSeconds", 0, AuctionTerms.MAX_ANTI_SNIPING_SECONDS)
         : 0;
-    return new AuctionTerms(title, currency, startingPrice, minIncrement, duration, antiSniping);
+    Long reserve = json.containsKey("reservePrice") ? integerField(json, "reservePrice", 1, Money.MAX_AMOUNT) : null;
+    Long buyNow = json.containsKey("buyNowPrice") ? integerField(json, "buyNowPrice", 1, Money.MAX_AMOUNT) : null;
+    return new AuctionTerms(title, currency, startingPrice, minIncrement, duration, antiSniping, increments, reserve,
+        buyNow);
+  }
+
+  private static List<AuctionTerms.Increment> increments(JsonObject json) {
+    String shape = "increments must be a non-empty array of {\"from\": integer, \"step\": integer} (at most "
+        + AuctionTerms.MAX_INCREMENTS + ")";
+    if (!(json.getValue("increments") instanceof JsonArray rows) || rows.isEmpty()
+        || rows.size() > AuctionTerms.MAX_INCREMENTS) {
+      throw invalidAuction(shape);
+    }
+    List<AuctionTerms.Increment> increments = new ArrayList<>();
+    for (Object row : rows) {
+      if (!(row instanceof JsonObject band)) {
+        throw invalidAuction(shape);
+      }
+      increments.add(new AuctionTerms.Increment(integerField(band, "from", 0, Money.MAX_AMOUNT),
+          integerField(band, "step", 1, Money.MAX_AMOUNT)));
+    }
+    return increments;
+  }
+
+  private static Long optionalAmount(JsonObject json, String field) {
+    Object value = json.getValue(field);
+    return value == null ? null : integer(value, 1, Money.MAX_AMOUNT, ErrorCode.INVALID_BID,
+        field + " must be an integer from 1 to " + Money.MAX_AMOUNT + " (minor units)");
   }
 
   private static long integerField(JsonObject json, String field, long min, long max) {

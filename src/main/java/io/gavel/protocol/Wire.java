@@ -1,6 +1,7 @@
 package io.gavel.protocol;
 
 import io.gavel.domain.AuctionEvent;
+import io.gavel.domain.AuctionTerms;
 import io.gavel.domain.AuctionView;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -34,9 +35,26 @@ public final class Wire {
         .put("at", bid.at()).put("amount", bid.amount()).put("bidder", bid.bidder());
   }
 
+  /** What only the bidder sees of their own maximum, on their private address. */
+  public static JsonObject maximum(AuctionEvent event) {
+    JsonObject json = new JsonObject().put("type", "bid.maximum").put("auctionId", event.auctionId())
+        .put("seq", event.seq()).put("at", event.at());
+    if (event instanceof AuctionEvent.BidAccepted bid) {
+      return json.put("maxAmount", bid.maxAmount());
+    }
+    return json.put("maxAmount", ((AuctionEvent.MaxRaised) event).maxAmount());
+  }
+
   /** Whether list-level subscribers ({@code auctions}) see this event too. */
   public static boolean isListEvent(AuctionEvent event) {
-    return event instanceof AuctionEvent.Created || event instanceof AuctionEvent.Closed;
+    return event instanceof AuctionEvent.Created || event instanceof AuctionEvent.Closed
+        || event instanceof AuctionEvent.Cancelled;
+  }
+
+  private static JsonArray increments(AuctionTerms terms) {
+    JsonArray rows = new JsonArray();
+    terms.increments().forEach(i -> rows.add(new JsonObject().put("from", i.from()).put("step", i.step())));
+    return rows;
   }
 
   public static JsonObject auction(AuctionView v) {
@@ -46,7 +64,11 @@ public final class Wire {
         .put("currency", v.terms().currency())
         .put("startingPrice", v.terms().startingPrice())
         .put("minIncrement", v.terms().minIncrement())
+        .put("increments", increments(v.terms()))
         .put("antiSnipingSeconds", v.terms().antiSnipingSeconds())
+        .put("reserveMet", v.reserveMet())
+        .put("buyNowPrice", v.terms().buyNowPrice())
+        .put("buyNowAvailable", v.buyNowAvailable())
         .put("seller", v.seller())
         .put("currentPrice", v.currentPrice())
         .put("minimumBid", v.minimumNextBid())
@@ -69,15 +91,24 @@ public final class Wire {
           .put("currency", c.terms().currency())
           .put("startingPrice", c.terms().startingPrice())
           .put("minIncrement", c.terms().minIncrement())
+          .put("increments", increments(c.terms()))
           .put("antiSnipingSeconds", c.terms().antiSnipingSeconds())
+          .put("hasReserve", c.terms().reservePrice() != null)
+          .put("buyNowPrice", c.terms().buyNowPrice())
           .put("seller", c.seller())
           .put("endsAt", c.endsAt());
     } else if (e instanceof AuctionEvent.BidAccepted b) {
-      json.put("amount", b.amount()).put("bidder", b.bidder()).put("endsAt", b.endsAt());
+      json.put("amount", b.amount()).put("bidder", b.bidder()).put("endsAt", b.endsAt()).put("proxy", b.proxy());
     } else if (e instanceof AuctionEvent.Extended x) {
       json.put("endsAt", x.endsAt());
     } else if (e instanceof AuctionEvent.Closed c) {
       json.put("winner", c.winner()).put("amount", c.amount());
+      if (c.reserveMet() != null) {
+        json.put("reserveMet", c.reserveMet());
+      }
+      if (c.buyNow()) {
+        json.put("buyNow", true);
+      }
     }
     return json;
   }
@@ -88,10 +119,30 @@ public final class Wire {
     return array;
   }
 
-  /** Reply to an accepted bid: the accepted event's fields plus {@code accepted:true}. */
+  /**
+   * Reply to an accepted bid: the bidder's own accepted event plus {@code accepted:true}, whether it extended the
+   * auction, whether the bidder leads after it (a proxy may have answered at once), and their maximum if they set
+   * one. A raised maximum answers with its event (no public bid).
+   */
   public static JsonObject bidAccepted(List<AuctionEvent> events) {
-    AuctionEvent.BidAccepted bid = (AuctionEvent.BidAccepted) events.get(0);
-    return event(bid).put("accepted", true).put("extended", events.size() > 1);
+    AuctionEvent first = events.get(0);
+    String bidder = first instanceof AuctionEvent.BidAccepted b ? b.bidder()
+        : ((AuctionEvent.MaxRaised) first).bidder();
+    String leader = bidder;
+    for (AuctionEvent e : events) {
+      if (e instanceof AuctionEvent.BidAccepted b) {
+        leader = b.bidder();
+      }
+    }
+    JsonObject reply = event(first).put("accepted", true)
+        .put("extended", events.stream().anyMatch(e -> e instanceof AuctionEvent.Extended))
+        .put("leading", leader.equals(bidder));
+    if (first instanceof AuctionEvent.BidAccepted b && b.maxAmount() != null) {
+      reply.put("maxAmount", b.maxAmount());
+    } else if (first instanceof AuctionEvent.MaxRaised r) {
+      reply.put("maxAmount", r.maxAmount());
+    }
+    return reply;
   }
 
   public static JsonObject error(String code, String message) {

@@ -211,9 +211,9 @@ class AuctionTest {
   void aReusedKeyForAnotherAmountIsRefusedAndTheSameAmountGetsTheFirstAnswer() {
     Auction auction = open(TERMS);
     List<AuctionEvent> first = bid(auction, "bob", 1_000, T0 + 1);
-    assertThat(auction.earlierBid("bob-1000", 1_000)).isEqualTo(first);
-    assertRefused(() -> auction.earlierBid("bob-1000", 1_200), ErrorCode.IDEMPOTENCY_KEY_REUSED);
-    assertThat(auction.earlierBid("bob-new", 1_200)).isEmpty();
+    assertThat(auction.earlierBid("bob-1000", 1_000L, null)).isEqualTo(first);
+    assertRefused(() -> auction.earlierBid("bob-1000", 1_200L, null), ErrorCode.IDEMPOTENCY_KEY_REUSED);
+    assertThat(auction.earlierBid("bob-new", 1_200L, null)).isEmpty();
   }
 
   @Test

@@ -350,6 +350,57 @@ class RestApiTest {
   }
 
   @Test
+  void proxyBidsBuyNowAndCancelOverRest() {
+    String bob = Http.login(base, "bob");
+    String id = create("{\"title\":\"Clock\",\"currency\":\"EUR\",\"startingPrice\":1000,\"durationSeconds\":600,"
+        + "\"increments\":[{\"from\":0,\"step\":50},{\"from\":5000,\"step\":100}],\"reservePrice\":3000,"
+        + "\"buyNowPrice\":8000}");
+    JsonObject auction = Http.get(base + "/api/auctions/" + id).json();
+    assertThat(auction.getBoolean("reserveMet")).isFalse();
+    assertThat(auction.containsKey("reservePrice")).as("the reserve is hidden").isFalse();
+    assertThat(auction.getBoolean("buyNowAvailable")).isTrue();
+
+    Http.Response proxy = Http.post(base + "/api/auctions/" + id + "/bids", "{\"maxAmount\":4000}", bob);
+    assertThat(proxy.status()).isEqualTo(201);
+    assertThat(proxy.json().getLong("amount")).isEqualTo(1000);
+    assertThat(proxy.json().getBoolean("proxy")).isTrue();
+    assertThat(proxy.json().getLong("maxAmount")).as("the bidder's own reply tells them their maximum")
+        .isEqualTo(4000);
+    Http.Response beaten = Http.post(base + "/api/auctions/" + id + "/bids", "{\"amount\":2000}", alice);
+    assertThat(beaten.status()).isEqualTo(201);
+    assertThat(beaten.json().getBoolean("leading")).as("bob's maximum answered at once").isFalse();
+    assertThat(Http.get(base + "/api/auctions/" + id).json().getString("leader")).isEqualTo("bob");
+
+    for (String body : new String[] {"{}", "{\"maxAmount\":0}", "{\"amount\":3000,\"maxAmount\":2500}",
+        "{\"maxAmount\":\"4000\"}"}) {
+      Http.Response bad = Http.post(base + "/api/auctions/" + id + "/bids", body, alice);
+      assertThat(bad.status()).as(body).isEqualTo(400);
+      assertThat(bad.json().getString("error")).isEqualTo("INVALID_BID");
+    }
+    Http.Response noBuyNow = Http.post(base + "/api/auctions/" + createDefault() + "/buy-now", "{}", bob);
+    assertThat(noBuyNow.status()).isEqualTo(409);
+    assertThat(noBuyNow.json().getString("error")).isEqualTo("BUY_NOW_UNAVAILABLE");
+    Http.Response bought = Http.post(base + "/api/auctions/" + id + "/buy-now", "{}", Http.login(base, "carol"));
+    assertThat(bought.status()).as("below the reserve buy it now stays open").isEqualTo(200);
+    assertThat(bought.json().getBoolean("buyNow")).isTrue();
+    assertThat(Http.post(base + "/api/auctions/" + id + "/buy-now", "{}", bob).status()).isEqualTo(410);
+
+    String toCancel = createDefault();
+    Http.Response notSeller = Http.post(base + "/api/auctions/" + toCancel + "/cancel", "{}", bob);
+    assertThat(notSeller.status()).isEqualTo(403);
+    assertThat(notSeller.json().getString("error")).isEqualTo("FORBIDDEN");
+    assertThat(Http.post(base + "/api/auctions/" + toCancel + "/cancel", "{}", alice).status()).isEqualTo(200);
+    assertThat(Http.get(base + "/api/auctions/" + toCancel).json().getString("status")).isEqualTo("CANCELLED");
+    assertThat(Http.post(base + "/api/auctions/nope/cancel", "{}", alice).status()).isEqualTo(404);
+
+    String badIncrements = "{\"title\":\"x\",\"currency\":\"EUR\",\"startingPrice\":1000,\"durationSeconds\":60,"
+        + "\"increments\":[{\"from\":10,\"step\":5}]}";
+    Http.Response refused = Http.post(base + "/api/auctions", badIncrements, alice);
+    assertThat(refused.status()).isEqualTo(400);
+    assertThat(refused.json().getString("error")).isEqualTo("INVALID_AUCTION");
+  }
+
+  @Test
   void pollsForUnknownAuctionsOrWithAnAnswerReadyPutNoRegistrationIntoTheCluster() {
     String unknown = "no-such-auction-" + System.nanoTime();
     for (int i = 0; i < 3; i++) {
