@@ -138,6 +138,7 @@
 
   /** Applies an event if it is the next one; holds it back and fetches the gap otherwise. */
   function receive(event) {
+    if (typeof event.seq !== 'number') return; // presence and other notices are not part of the history
     if (event.auctionId !== state.selected || event.seq <= lastSeq()) return; // other auction, or duplicate
     if (event.seq === lastSeq() + 1) {
       apply(event, true);

@@ -287,12 +287,14 @@ final class Bridge implements Handler<SockJSSocket> {
       hub.watch(a, this);
       return new LinkedHashSet<>();
     }).add(c);
+    hub.presence.watching(address, 1);
   }
 
   private void unregister(Connection c, String address) {
     if (!c.addresses.remove(address)) {
       return;
     }
+    hub.presence.watching(address, -1);
     Set<Connection> watching = subscribers.get(address);
     if (watching != null && watching.remove(c) && watching.isEmpty()) {
       subscribers.remove(address);

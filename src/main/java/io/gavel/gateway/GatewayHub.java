@@ -36,9 +36,11 @@ public final class GatewayHub {
   final RateLimiter bidsPerUser;
   final RateLimiter loginsPerIp;
   final RateLimiter loginsPerUser;
+  final Presence presence;
 
-  public GatewayHub(Vertx vertx, Limits limits, GavelMetrics metrics) {
+  public GatewayHub(Vertx vertx, Limits limits, GavelMetrics metrics, Presence presence) {
     this.vertx = vertx;
+    this.presence = presence;
     this.context = vertx.getOrCreateContext();
     this.metrics = metrics;
     this.bidsPerUser = new RateLimiter(limits.bidsPerSecondPerUser(), limits.bidBurstPerUser());

@@ -76,7 +76,7 @@ public final class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    longPolls = new LongPolls(vertx, store, settings.limits().maxLongPolls(), hub.parkedPolls);
+    longPolls = new LongPolls(vertx, store, settings.limits().maxLongPolls(), hub.parkedPolls, hub.presence);
     Router router = Router.router(vertx);
     router.route().handler(GatewayVerticle::securityHeaders);
     router.get("/health").handler(this::health);
@@ -340,7 +340,7 @@ public final class GatewayVerticle extends VerticleBase {
       } else if (found.result().isEmpty()) {
         notFound(ctx);
       } else {
-        json(ctx, 200, Wire.auction(found.result().get()));
+        json(ctx, 200, Wire.auction(found.result().get()).put("watchers", hub.presence.watchers(id)));
       }
     });
   }

@@ -42,6 +42,7 @@ final class LongPolls {
   private final int maxParked;
   /** Shared by the node's gateway instances: the limit is per node. */
   private final AtomicInteger count;
+  private final Presence presence;
   private final Map<String, List<Parked>> parked = new HashMap<>();
   private final Map<String, MessageConsumer<Object>> consumers = new HashMap<>();
   private final Map<String, Long> lingering = new HashMap<>();
@@ -99,8 +100,9 @@ final class LongPolls {
     }
   }
 
-  LongPolls(Vertx vertx, AuctionStore store, int maxParked, AtomicInteger count) {
+  LongPolls(Vertx vertx, AuctionStore store, int maxParked, AtomicInteger count, Presence presence) {
     this.vertx = vertx;
+    this.presence = presence;
     this.store = store;
     this.maxParked = maxParked;
     this.count = count;
@@ -148,6 +150,7 @@ final class LongPolls {
     });
     Recent known = recent.get(auctionId);
     parked.computeIfAbsent(auctionId, id -> new ArrayList<>()).add(request);
+    presence.count(auctionId, 1);
     request.timer = vertx.setTimer(timeoutMillis, t -> lastLook(auctionId, request));
     // On the response, not the connection: a keep-alive connection carries many polls, and one handler per
     // connection would be replaced by the next poll and keep this one's request alive until the connection closes.
@@ -240,6 +243,7 @@ final class LongPolls {
     }
     request.done = true;
     count.decrementAndGet();
+    presence.count(auctionId, -1);
     vertx.cancelTimer(request.timer);
     List<Parked> waiting = parked.get(auctionId);
     if (waiting != null && waiting.remove(request) && waiting.isEmpty()) {

@@ -13,6 +13,7 @@ import io.gavel.config.ConfigException;
 import io.gavel.config.NodeConfig;
 import io.gavel.gateway.AddressPolicy;
 import io.gavel.gateway.GatewayHub;
+import io.gavel.gateway.Presence;
 import io.gavel.gateway.GatewayVerticle;
 import io.gavel.gateway.Limits;
 import io.gavel.gateway.NodeStatus;
@@ -147,7 +148,9 @@ public final class GavelNode {
     if (!config.has(Role.GATEWAY)) {
       return auctions;
     }
-    GatewayHub hub = new GatewayHub(vertx, limits, metrics);
+    Presence presence = new Presence(vertx, config.nodeName(), store::ownerNode);
+    presence.start();
+    GatewayHub hub = new GatewayHub(vertx, limits, metrics, presence);
     ClusterSafetyWatch clusterSafety = ClusterSafetyWatch.start(hazelcast, config.nodeName());
     NodeStatus status = new NodeStatus() {
       @Override

@@ -45,6 +45,11 @@ public final class Wire {
     return json.put("maxAmount", ((AuctionEvent.MaxRaised) event).maxAmount());
   }
 
+  /** How many browsers and long-poll clients follow an auction; pushed on its address, outside its history. */
+  public static JsonObject watchers(String auctionId, int watchers) {
+    return new JsonObject().put("type", "auction.watchers").put("auctionId", auctionId).put("watchers", watchers);
+  }
+
   /** Whether list-level subscribers ({@code auctions}) see this event too. */
   public static boolean isListEvent(AuctionEvent event) {
     return event instanceof AuctionEvent.Created || event instanceof AuctionEvent.Closed
