@@ -37,6 +37,8 @@ public final class AuctionStore {
   private final AuctionIndex index;
 
   /** {@code index} is null when auctions live in memory only. */
+  static final String ONCE_MAP_NAME = "gavel.once";
+
   public AuctionStore(Vertx vertx, HazelcastInstance hazelcast, AuctionIndex index) {
     this.vertx = vertx;
     this.hazelcast = hazelcast;
@@ -74,6 +76,17 @@ public final class AuctionStore {
 
   public Future<CommandResult> cancel(String auctionId, String seller) {
     return run(auctionId, new Commands.Cancel(seller));
+  }
+
+  /**
+   * True the first time {@code key} is seen in the cluster within {@code ttlSeconds}, false afterwards: the
+   * idempotency record of requests that are not auction commands.
+   */
+  public Future<Boolean> firstTime(String key, long ttlSeconds) {
+    IMap<String, Boolean> seen = hazelcast.getMap(ONCE_MAP_NAME);
+    // IMap has no asynchronous putIfAbsent; this path is rare (API retries), so a worker thread may wait for it.
+    return vertx.executeBlocking(() -> seen.putIfAbsent(key, Boolean.TRUE, ttlSeconds,
+        java.util.concurrent.TimeUnit.SECONDS) == null, false);
   }
 
   public Future<CommandResult> closeIfDue(String auctionId) {

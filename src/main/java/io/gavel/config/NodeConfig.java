@@ -45,6 +45,7 @@ public record NodeConfig(
     int gatewayInstances,
     JsonObject limits,
     JsonObject bridge,
+    JsonObject publish,
     String store,
     long clockOffsetMs) {
 
@@ -148,6 +149,7 @@ public record NodeConfig(
         (int) s.longInRange("gatewayInstances", Runtime.getRuntime().availableProcessors(), 1, 256),
         s.object("limits"),
         s.object("bridge"),
+        s.object("publish"),
         s.store("store"),
         s.longInRange("clockOffsetMs", 0, -MAX_CLOCK_OFFSET_MILLIS, MAX_CLOCK_OFFSET_MILLIS));
   }

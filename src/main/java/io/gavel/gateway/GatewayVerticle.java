@@ -49,7 +49,7 @@ public final class GatewayVerticle extends VerticleBase {
 
   /** {@code bridge} is the bridge section of gavel.json (timeouts); {@code addresses} is validated from it. */
   public record Settings(String host, int port, String nodeName, JsonObject bridge, AddressPolicy addresses,
-                         List<String> allowedOrigins, Limits limits) {
+                         List<String> allowedOrigins, Limits limits, List<PublishApi.Publisher> publishers) {
   }
 
   private final Settings settings;
@@ -112,6 +112,7 @@ public final class GatewayVerticle extends VerticleBase {
         .handler(ctx -> decide(ctx, (id, user) -> store.cancel(id, user)));
     router.get("/api/auctions/:id/events").handler(this::events);
     router.get("/api/auctions/:id/poll").handler(this::poll);
+    router.post("/api/publish").handler(new PublishApi(settings.publishers(), vertx.eventBus(), store, metrics)::handle);
     router.route("/api/*").handler(ctx -> ApiError.send(ctx, ErrorCode.NOT_FOUND, "no such route"));
     router.get("/ops/auctions/:id/owner").handler(this::owner);
     router.get("/ops/process").handler(ctx -> json(ctx, 200, new JsonObject()

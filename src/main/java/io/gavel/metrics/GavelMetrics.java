@@ -135,6 +135,12 @@ public final class GavelMetrics {
     storeUnavailable.increment();
   }
 
+  /** A call of {@code POST /api/publish}: the publisher's configured name and what came of it. */
+  public void apiPublished(String publisher, String outcome) {
+    Counter.builder("gavel_api_published").tag("publisher", publisher).tag("outcome", outcome)
+        .description("Calls of POST /api/publish by publisher and outcome").register(registry).increment();
+  }
+
   public void gauge(String name, String description, Supplier<Number> value) {
     Gauge.builder(name, value).description(description).register(registry);
   }

@@ -14,6 +14,7 @@ import io.gavel.config.NodeConfig;
 import io.gavel.gateway.AddressPolicy;
 import io.gavel.gateway.GatewayHub;
 import io.gavel.gateway.Presence;
+import io.gavel.gateway.PublishApi;
 import io.gavel.gateway.GatewayVerticle;
 import io.gavel.gateway.Limits;
 import io.gavel.gateway.NodeStatus;
@@ -195,7 +196,8 @@ public final class GavelNode {
       }
     };
     GatewayVerticle.Settings settings = new GatewayVerticle.Settings(config.httpHost(), config.httpPort(),
-        config.nodeName(), config.bridge(), addresses, config.allowedOrigins(), limits);
+        config.nodeName(), config.bridge(), addresses, config.allowedOrigins(), limits,
+        PublishApi.parse(config.publish()));
     // One instance per core: they share the HTTP port, and each writes to its own sockets on its own event loop.
     return auctions
         .compose(v -> Tokens.create(vertx, config.jwtSecret(), config.tokenTtlSeconds()))

@@ -2,9 +2,11 @@ package io.gavel.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gavel.testing.BridgeClient;
 import io.gavel.testing.Http;
 import io.gavel.testing.TestCluster;
 import io.gavel.testing.Wait;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -398,6 +400,53 @@ class RestApiTest {
     Http.Response refused = Http.post(base + "/api/auctions", badIncrements, alice);
     assertThat(refused.status()).isEqualTo(400);
     assertThat(refused.json().getString("error")).isEqualTo("INVALID_AUCTION");
+  }
+
+  @Test
+  void servicesPublishToPermittedAddressesWithAnApiKeyAndRetriesAreDeliveredOnce() {
+    Vertx clients = Vertx.vertx();
+    try (BridgeClient browser = BridgeClient.connect(clients, base)) {
+      String address = "news.weather";
+      browser.register(address);
+      java.util.Map<String, String> apiKey = java.util.Map.of("Authorization", "ApiKey demo-newsroom-key");
+      Wait.until("the browser hears a publication", Duration.ofSeconds(10), () -> {
+        Http.Response published = Http.post(base + "/api/publish",
+            "{\"address\":\"news.weather\",\"body\":{\"probe\":true}}", null, apiKey);
+        assertThat(published.status()).isEqualTo(202);
+        return !browser.received(address).isEmpty();
+      });
+      int before = browser.received(address).size();
+      java.util.Map<String, String> once = java.util.Map.of("Authorization", "ApiKey demo-newsroom-key",
+          "Idempotency-Key", "storm-" + System.nanoTime());
+      String storm = "{\"address\":\"news.weather\",\"body\":{\"text\":\"storm\"}}";
+      assertThat(Http.post(base + "/api/publish", storm, null, once).json().getBoolean("published")).isTrue();
+      Http.Response retry = Http.post(base + "/api/publish", storm, null, once);
+      assertThat(retry.status()).isEqualTo(202);
+      assertThat(retry.json().getBoolean("duplicate")).isTrue();
+      Wait.until("the storm warning arrives", Duration.ofSeconds(5),
+          () -> browser.received(address).size() > before);
+
+      Http.Response noKey = Http.post(base + "/api/publish", storm, null, java.util.Map.of());
+      assertThat(noKey.status()).isEqualTo(401);
+      Http.Response wrongKey = Http.post(base + "/api/publish", storm, null,
+          java.util.Map.of("Authorization", "ApiKey guessed"));
+      assertThat(wrongKey.status()).isEqualTo(401);
+      Http.Response forged = Http.post(base + "/api/publish",
+          "{\"address\":\"auction.demo-lamp\",\"body\":{\"type\":\"bid.accepted\",\"seq\":99}}", null, apiKey);
+      assertThat(forged.status()).isEqualTo(403);
+      assertThat(forged.json().getString("error")).isEqualTo("FORBIDDEN_ADDRESS");
+      for (String bad : new String[] {"[]", "{\"address\":\"news.x\"}", "{\"address\":5,\"body\":1}", "nope"}) {
+        Http.Response refused = Http.post(base + "/api/publish", bad, null, apiKey);
+        assertThat(refused.status()).as(bad).isEqualTo(400);
+        assertThat(refused.json().getString("error")).isIn("INVALID_REQUEST", "INVALID_JSON");
+      }
+      assertThat(browser.received(address)).as("only the probes and one storm warning arrived")
+          .filteredOn(m -> m.containsKey("text")).hasSize(1);
+      assertThat(Http.get(base + "/metrics").body())
+          .contains("gavel_api_published_total{outcome=\"duplicate\",publisher=\"newsroom\"}");
+    } finally {
+      clients.close().await();
+    }
   }
 
   @Test
