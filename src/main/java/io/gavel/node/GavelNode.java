@@ -15,7 +15,9 @@ import io.gavel.gateway.AddressPolicy;
 import io.gavel.gateway.GatewayHub;
 import io.gavel.gateway.GatewayVerticle;
 import io.gavel.gateway.Limits;
+import io.gavel.gateway.ManagementVerticle;
 import io.gavel.gateway.NodeStatus;
+import io.gavel.gateway.ProxyGate;
 import io.gavel.metrics.GavelMetrics;
 import io.gavel.store.AuctionIndex;
 import io.gavel.store.PostgresEventLog;
@@ -73,7 +75,7 @@ public final class GavelNode {
     HazelcastClusterManager clusterManager =
         new HazelcastClusterManager(HazelcastSetup.config(config, publisher, eventLog));
     VertxOptions options = new VertxOptions()
-        .setMetricsOptions(GavelMetrics.options(config.nodeName()))
+        .setMetricsOptions(GavelMetrics.options(config.nodeName(), config.trustedProxies().any()))
         .setEventBusOptions(new EventBusOptions()
             .setHost(config.clusterHost())
             .setClusterPublicHost(config.clusterHost())
@@ -192,13 +194,19 @@ public final class GavelNode {
       }
     };
     GatewayVerticle.Settings settings = new GatewayVerticle.Settings(config.httpHost(), config.httpPort(),
-        config.nodeName(), config.bridge(), addresses, config.allowedOrigins(), limits);
+        config.nodeName(), config.bridge(), addresses, config.allowedOrigins(), limits,
+        new ProxyGate(config.trustedProxies()), config.hasManagementListener());
     // One instance per core: they share the HTTP port, and each writes to its own sockets on its own event loop.
-    return auctions
+    Future<?> gateway = auctions
         .compose(v -> Tokens.create(vertx, config.jwtSecret(), config.tokenTtlSeconds()))
         .compose(tokens -> vertx.deployVerticle(
             () -> new GatewayVerticle(settings, store, users, tokens, metrics, status, hub),
             new DeploymentOptions().setInstances(config.gatewayInstances())));
+    if (!config.hasManagementListener()) {
+      return gateway;
+    }
+    return gateway.compose(v -> vertx.deployVerticle(new ManagementVerticle(config.managementHost(),
+        config.managementPort(), config.nodeName(), store, status, hub)));
   }
 
   public int clusterSize() {
