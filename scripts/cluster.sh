@@ -81,6 +81,6 @@ case "${1:-}" in
     i=${2:?node number}; launch "$i" "$(cat "$DIR/node$i.size" 2>/dev/null || echo 3)"; await_up "$i"
     ;;
   *)
-    sed -n '2,12p' "$0"; exit 2
+    sed -n '2,11p' "$0"; exit 2
     ;;
 esac

@@ -5,6 +5,7 @@
 # `curl --haproxy-protocol http://127.0.0.1:8080/metrics`).
 #
 #   scripts/lb-cluster.sh start     nodes on 8080..8082, load balancer on 8000 (apt-get install haproxy first)
+#   scripts/lb-cluster.sh status    /health of every node (sent with a PROXY header)
 #   scripts/lb-cluster.sh stop
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +21,9 @@ case "${1:-}" in
       haproxy -f docker/haproxy.cfg -D -p "$DIR/haproxy.pid"
     until curl -sf http://127.0.0.1:8000/health > /dev/null; do sleep 0.2; done
     echo "load balancer UP: http://127.0.0.1:8000/"
+    ;;
+  status)
+    GAVEL_CURL_OPTS=--haproxy-protocol scripts/cluster.sh status
     ;;
   stop)
     if [ -f "$DIR/haproxy.pid" ]; then kill "$(cat "$DIR/haproxy.pid")" 2>/dev/null || true; rm -f "$DIR/haproxy.pid"; fi
