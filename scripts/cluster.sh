@@ -7,7 +7,8 @@
 #   scripts/cluster.sh kill I        SIGKILL node I
 #   scripts/cluster.sh restart I     start node I again on its ports and wait until it is UP
 #
-# Nodes log to target/cluster/nodeI.log. Extra node options go in GAVEL_NODE_OPTS (for example --no-demo).
+# Nodes log to target/cluster/nodeI.log. Extra node options go in GAVEL_NODE_OPTS (for example --no-demo), extra
+# curl options for the health checks in GAVEL_CURL_OPTS (--haproxy-protocol for nodes that trust a proxy here).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,12 +39,14 @@ launch() {
 
 await_up() {
   local i=$1 deadline=$((SECONDS + 60))
-  until curl -sf "http://127.0.0.1:$(http_port "$i")/health" > /dev/null; do
+  # shellcheck disable=SC2086
+  until curl -sf ${GAVEL_CURL_OPTS:-} "http://127.0.0.1:$(http_port "$i")/health" > /dev/null; do
     if ! alive "$i"; then echo "node$i exited; see $DIR/node$i.log" >&2; exit 1; fi
     if [ $SECONDS -ge $deadline ]; then echo "node$i not UP after 60 s; see $DIR/node$i.log" >&2; exit 1; fi
     sleep 0.2
   done
-  echo "node$i UP: $(curl -s "http://127.0.0.1:$(http_port "$i")/health")"
+  # shellcheck disable=SC2086
+  echo "node$i UP: $(curl -s ${GAVEL_CURL_OPTS:-} "http://127.0.0.1:$(http_port "$i")/health")"
 }
 
 case "${1:-}" in
@@ -57,7 +60,8 @@ case "${1:-}" in
     for f in "$DIR"/node*.pid; do
       [ -e "$f" ] || { echo "no nodes"; exit 0; }
       i=$(basename "$f" .pid); i=${i#node}
-      if alive "$i"; then echo "node$i: $(curl -s "http://127.0.0.1:$(http_port "$i")/health" || echo 'not answering')"
+      # shellcheck disable=SC2086
+      if alive "$i"; then echo "node$i: $(curl -s ${GAVEL_CURL_OPTS:-} "http://127.0.0.1:$(http_port "$i")/health" || echo 'not answering')"
       else echo "node$i: stopped"; fi
     done
     ;;

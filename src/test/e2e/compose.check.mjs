@@ -58,4 +58,19 @@ const lb = compose.services.lb;
 assert.ok(lb.volumes.some((v) => v.startsWith('./haproxy.cfg:')), 'the load balancer uses docker/haproxy.cfg');
 assert.deepEqual(['NODE1_ADDR', 'NODE2_ADDR', 'NODE3_ADDR'].map((k) => lb.environment[k]),
   nodes.map((n) => n + ':8080'));
+// Client addresses: the load balancer has a fixed address on the compose network, every node trusts exactly it,
+// and the nodes' own health check asks the management port (their HTTP port answers the load balancer alone).
+const lbAddress = lb.networks?.default?.ipv4_address;
+assert.ok(lbAddress, 'the load balancer has a fixed address');
+const subnet = compose.networks?.default?.ipam?.config?.[0]?.subnet;
+assert.ok(subnet && lbAddress.startsWith(subnet.split('.').slice(0, 3).join('.') + '.'),
+  `the load balancer's address ${lbAddress} is in the network's subnet ${subnet}`);
+for (const name of nodes) {
+  const node = compose.services[name];
+  assert.equal(node.environment.GAVEL_TRUSTED_PROXIES, lbAddress, `${name} trusts the load balancer alone`);
+  const port = node.environment.GAVEL_MANAGEMENT_PORT;
+  assert.ok(port, `${name} has a management port`);
+  assert.match([].concat(node.healthcheck.test).join(' '), new RegExp(`127\\.0\\.0\\.1:${port}/health/ready`),
+    `${name}'s health check asks the management port`);
+}
 console.log('[compose] valid: 3 nodes + PostgreSQL + load balancer');

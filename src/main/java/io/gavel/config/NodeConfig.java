@@ -47,7 +47,10 @@ public record NodeConfig(
     JsonObject bridge,
     JsonObject publish,
     String store,
-    long clockOffsetMs) {
+    long clockOffsetMs,
+    TrustedProxies trustedProxies,
+    String managementHost,
+    int managementPort) {
 
   public enum Role { GATEWAY, AUCTION }
 
@@ -71,6 +74,9 @@ public record NodeConfig(
     OPTIONS.put("--log-format", new String[] {"logFormat", "GAVEL_LOG_FORMAT"});
     OPTIONS.put("--store", new String[] {"store", "GAVEL_STORE"});
     OPTIONS.put("--clock-offset-ms", new String[] {"clockOffsetMs", "GAVEL_CLOCK_OFFSET_MS"});
+    OPTIONS.put("--trusted-proxies", new String[] {"trustedProxies", "GAVEL_TRUSTED_PROXIES"});
+    OPTIONS.put("--management-host", new String[] {"managementHost", "GAVEL_MANAGEMENT_HOST"});
+    OPTIONS.put("--management-port", new String[] {"managementPort", "GAVEL_MANAGEMENT_PORT"});
   }
 
   /** The store used when none is configured: auctions live in the cluster's memory only. */
@@ -80,6 +86,11 @@ public record NodeConfig(
   public static final long MAX_CLOCK_OFFSET_MILLIS = 24L * 3600 * 1000;
 
   private static final String POSTGRESQL_SCHEME = "postgresql://";
+
+  /** Whether /metrics and /ops/* have a listener of their own (and are refused on the HTTP port). */
+  public boolean hasManagementListener() {
+    return managementPort != 0;
+  }
 
   public boolean has(Role role) {
     return roles.contains(role);
@@ -126,6 +137,11 @@ public record NodeConfig(
     int httpPort = s.port("httpPort", 8080);
     int clusterPort = s.port("clusterPort", 5701);
     String name = s.string("nodeName", "gavel-" + httpPort);
+    // 0 (or unset): no management listener.
+    int managementPort = s.port("managementPort", 0);
+    if (managementPort != 0 && managementPort == httpPort) {
+      throw new ConfigException("managementPort must differ from httpPort (" + httpPort + ")");
+    }
     return new NodeConfig(
         confDir,
         name,
@@ -151,7 +167,10 @@ public record NodeConfig(
         s.object("bridge"),
         s.object("publish"),
         s.store("store"),
-        s.longInRange("clockOffsetMs", 0, -MAX_CLOCK_OFFSET_MILLIS, MAX_CLOCK_OFFSET_MILLIS));
+        s.longInRange("clockOffsetMs", 0, -MAX_CLOCK_OFFSET_MILLIS, MAX_CLOCK_OFFSET_MILLIS),
+        TrustedProxies.parse("trustedProxies", s.list("trustedProxies")),
+        s.string("managementHost", "127.0.0.1"),
+        managementPort);
   }
 
   /**
@@ -406,7 +425,7 @@ public record NodeConfig(
       return o;
     }
 
-    private List<String> list(String key) {
+    List<String> list(String key) {
       Object value = json.getValue(key);
       if (value == null) {
         return List.of();

@@ -92,7 +92,7 @@ final class Bridge implements Handler<SockJSSocket> {
 
   @Override
   public void handle(SockJSSocket socket) {
-    String ip = socket.remoteAddress() == null ? "unknown" : socket.remoteAddress().hostAddress();
+    String ip = ProxyGate.clientIp(socket.remoteAddress());
     if (stopping) {
       socket.close(1001, "node shutting down");
       return;

@@ -33,6 +33,8 @@ public final class GatewayHub {
   private final AtomicInteger connections = new AtomicInteger();
   private final Map<String, Integer> connectionsPerIp = new ConcurrentHashMap<>();
   final AtomicInteger parkedPolls = new AtomicInteger();
+  /** Gateway instances whose HTTP server is bound: readiness's "http" check, on whichever listener it is asked. */
+  final AtomicInteger boundHttpServers = new AtomicInteger();
   final RateLimiter bidsPerUser;
   final RateLimiter loginsPerIp;
   final RateLimiter loginsPerUser;

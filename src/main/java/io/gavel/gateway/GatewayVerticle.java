@@ -1,10 +1,14 @@
 package io.gavel.gateway;
 
+import static io.gavel.gateway.Replies.auctionId;
+import static io.gavel.gateway.Replies.clusterFailure;
+import static io.gavel.gateway.Replies.json;
+import static io.gavel.gateway.Replies.notFound;
+
 import io.gavel.auth.Tokens;
 import io.gavel.auth.UserDirectory;
 import io.gavel.cluster.AuctionStore;
 import io.gavel.cluster.CommandResult;
-import io.gavel.domain.Auction;
 import io.gavel.domain.AuctionException;
 import io.gavel.domain.ErrorCode;
 import io.gavel.metrics.GavelMetrics;
@@ -16,12 +20,11 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.healthchecks.HealthChecks;
-import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -29,8 +32,6 @@ import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
-import io.vertx.ext.web.healthchecks.HealthCheckHandler;
-import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -44,12 +45,14 @@ public final class GatewayVerticle extends VerticleBase {
   private static final int MAX_EVENTS_PAGE = 1000;
   private static final String USER = "gavel.user";
   private static final long SHUTDOWN_SECONDS = 5;
-  /** An id no auction has (ids never contain '.'), read by the readiness check to prove the map answers. */
-  private static final String READINESS_PROBE_ID = "readiness.probe";
 
-  /** {@code bridge} is the bridge section of gavel.json (timeouts); {@code addresses} is validated from it. */
+  /**
+   * {@code bridge} is the bridge section of gavel.json (timeouts); {@code addresses} is validated from it.
+   * {@code opsElsewhere}: /metrics and /ops/* are served by the management listener, not on this port.
+   */
   public record Settings(String host, int port, String nodeName, JsonObject bridge, AddressPolicy addresses,
-                         List<String> allowedOrigins, Limits limits, List<PublishApi.Publisher> publishers) {
+                         List<String> allowedOrigins, Limits limits, ProxyGate proxies, boolean opsElsewhere,
+                         List<PublishApi.Publisher> publishers) {
   }
 
   private final Settings settings;
@@ -78,10 +81,14 @@ public final class GatewayVerticle extends VerticleBase {
   public Future<?> start() {
     longPolls = new LongPolls(vertx, store, settings.limits().maxLongPolls(), hub.parkedPolls, hub.presence);
     Router router = Router.router(vertx);
+    router.route().handler(settings.proxies()::guard);
     router.route().handler(GatewayVerticle::securityHeaders);
-    router.get("/health").handler(this::health);
-    router.get("/health/ready").handler(readiness());
-    router.get("/metrics").handler(PrometheusScrapingHandler.create(settings.nodeName()));
+    new HealthRoutes(vertx, settings.nodeName(), store, status, () -> hub.boundHttpServers.get() > 0).mount(router);
+    if (settings.opsElsewhere()) {
+      OpsRoutes.refuse(router);
+    } else {
+      new OpsRoutes(vertx, settings.nodeName(), store).mount(router);
+    }
 
     if (!settings.allowedOrigins().isEmpty()) {
       // Pages served by another node (or site) may call this node's API: the page's node-list failover needs it.
@@ -92,7 +99,7 @@ public final class GatewayVerticle extends VerticleBase {
       // Browsers send Origin on same-origin POSTs too; those need no CORS check.
       router.route("/api/*").handler(ctx -> {
         String origin = ctx.request().getHeader("Origin");
-        if (origin == null || isSameOrigin(ctx, origin)) {
+        if (origin == null || isSameOrigin(ctx.request(), origin)) {
           ctx.next();
         } else {
           cors.handle(ctx);
@@ -114,10 +121,6 @@ public final class GatewayVerticle extends VerticleBase {
     router.get("/api/auctions/:id/poll").handler(this::poll);
     router.post("/api/publish").handler(new PublishApi(settings.publishers(), vertx.eventBus(), store, metrics)::handle);
     router.route("/api/*").handler(ctx -> ApiError.send(ctx, ErrorCode.NOT_FOUND, "no such route"));
-    router.get("/ops/auctions/:id/owner").handler(this::owner);
-    router.get("/ops/process").handler(ctx -> json(ctx, 200, new JsonObject()
-        .put("node", settings.nodeName()).put("pid", ProcessHandle.current().pid())));
-    router.get("/ops/subscriptions").handler(this::subscriptions);
 
     // SockJS's non-WebSocket transports POST their frames: they need the body handler.
     router.route("/eventbus/*").handler(this::checkOrigin);
@@ -125,15 +128,18 @@ public final class GatewayVerticle extends VerticleBase {
     router.route("/eventbus/*").subRouter(bridge());
 
     router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
-    router.route().failureHandler(this::failure);
+    router.route().failureHandler(GatewayVerticle::failure);
 
-    server = vertx.createHttpServer(new HttpServerOptions()
+    server = vertx.createHttpServer(settings.proxies().configure(new HttpServerOptions()
         .setHost(settings.host())
         .setPort(settings.port())
         .setMaxWebSocketFrameSize(MAX_BODY_BYTES)
-        .setMaxWebSocketMessageSize(MAX_BODY_BYTES));
-    return server.requestHandler(router).listen()
-        .onSuccess(s -> LOG.info("{} serving HTTP on {}:{}", settings.nodeName(), settings.host(), s.actualPort()));
+        .setMaxWebSocketMessageSize(MAX_BODY_BYTES)));
+    return server.connectionHandler(settings.proxies()::onConnection).requestHandler(router).listen()
+        .onSuccess(s -> {
+          hub.boundHttpServers.incrementAndGet();
+          LOG.info("{} serving HTTP on {}:{}", settings.nodeName(), settings.host(), s.actualPort());
+        });
   }
 
   private Router bridge() {
@@ -150,58 +156,8 @@ public final class GatewayVerticle extends VerticleBase {
    */
   @Override
   public Future<?> stop() {
-    return bridge.stop().compose(v -> server.shutdown(SHUTDOWN_SECONDS, TimeUnit.SECONDS));
-  }
-
-  /**
-   * Readiness for load balancers and orchestrators: the node is started and not stopping, it sees enough of the
-   * cluster, the auction map answers, and the HTTP server is bound.
-   */
-  private HealthCheckHandler readiness() {
-    HealthChecks checks = HealthChecks.create(vertx)
-        .register("node", promise -> promise.complete(status.ready() ? Status.OK() : Status.KO()))
-        .register("cluster", promise -> promise.complete(clusterCheck()))
-        // The map answering is what counts here; a store outage is reported by its own check.
-        .register("auctions", 2_000, promise -> store.view(READINESS_PROBE_ID).onComplete(read -> promise.complete(
-            read.succeeded() || AuctionStore.isStoreFailure(read.cause()) ? Status.OK() : Status.KO())))
-        .register("store", 2_000, promise -> store.storeReachable().onComplete(reached -> promise.complete(
-            storeCheck(reached.succeeded() ? null : reached.cause()))))
-        .register("http", promise -> promise.complete(server != null && server.actualPort() > 0
-            ? Status.OK() : Status.KO()));
-    return HealthCheckHandler.createWithHealthChecks(checks);
-  }
-
-  /**
-   * Without its database a node still serves what it has: fan-out, long polls, reads of cached auctions. Taking
-   * every node out of a load balancer would stop those too, so an unreachable store keeps the node ready and says
-   * what is refused meanwhile.
-   */
-  private Status storeCheck(Throwable unreachable) {
-    JsonObject data = new JsonObject().put("kind", status.storeKind()).put("reachable", unreachable == null);
-    if (unreachable != null) {
-      data.put("reason", "the database does not answer (" + unreachable.getClass().getSimpleName()
-          + "): bids and new auctions are refused with 503 STORE_UNAVAILABLE; reads of cached auctions and "
-          + "fan-out go on");
-    }
-    return Status.OK(data);
-  }
-
-  /**
-   * A node that sees fewer members than the minimum is on the minority side of a split (or the cluster is still
-   * forming): its auction map refuses reads and writes, so a load balancer must send clients elsewhere.
-   */
-  private Status clusterCheck() {
-    int size = status.clusterSize();
-    int minimum = status.minClusterSize();
-    JsonObject data = new JsonObject().put("size", size).put("minimum", minimum);
-    if (size < minimum) {
-      data.put("reason", "this node sees " + size + " of the " + minimum
-          + " members it needs: it is cut off from the majority, or the cluster is still forming");
-    } else if (!status.majorityHeard()) {
-      data.put("reason", "fewer than " + minimum + " members answered heartbeats in the last seconds: this node is"
-          + " probably cut off from the majority (it refuses auction reads and writes meanwhile)");
-    }
-    return new Status().setOk(size >= minimum && status.majorityHeard()).setData(data);
+    return bridge.stop().compose(v -> server.shutdown(SHUTDOWN_SECONDS, TimeUnit.SECONDS))
+        .onComplete(closed -> hub.boundHttpServers.decrementAndGet());
   }
 
   /**
@@ -211,15 +167,16 @@ public final class GatewayVerticle extends VerticleBase {
    */
   private void checkOrigin(RoutingContext ctx) {
     String origin = ctx.request().getHeader("Origin");
-    if (origin == null || isSameOrigin(ctx, origin) || settings.allowedOrigins().contains(origin)) {
+    if (origin == null || isSameOrigin(ctx.request(), origin) || settings.allowedOrigins().contains(origin)) {
       ctx.next();
     } else {
       ApiError.send(ctx, ErrorCode.ACCESS_DENIED, "origin not allowed");
     }
   }
 
-  private static boolean isSameOrigin(RoutingContext ctx, String origin) {
-    return origin.equals(ctx.request().scheme() + "://" + ctx.request().authority());
+  /** Behind a proxy that ends TLS the connection is plain HTTP: the client's scheme is the proxy's word. */
+  private boolean isSameOrigin(HttpServerRequest request, String origin) {
+    return origin.equals(settings.proxies().scheme(request) + "://" + request.authority());
   }
 
   /** The page needs no inline script or style; nothing may frame it. */
@@ -232,21 +189,6 @@ public final class GatewayVerticle extends VerticleBase {
         .set("X-Frame-Options", "DENY")
         .set("Referrer-Policy", "no-referrer");
     ctx.next();
-  }
-
-  private void health(RoutingContext ctx) {
-    boolean up = status.ready();
-    ctx.response()
-        .setStatusCode(up ? 200 : 503)
-        .putHeader("Content-Type", "application/json")
-        .end(new JsonObject()
-            .put("status", up ? "UP" : "DOWN")
-            .put("node", settings.nodeName())
-            .put("clusterSize", status.clusterSize())
-            .put("clusterSafe", status.clusterSafe())
-            .put("clusterSafeAgeMs", status.clusterSafeAgeMillis())
-            .put("store", status.storeKind())
-            .encode());
   }
 
   /**
@@ -275,7 +217,7 @@ public final class GatewayVerticle extends VerticleBase {
       return;
     }
     // Slows password guessing, per address and per account, before any hashing is spent on it.
-    String ip = ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().hostAddress();
+    String ip = ProxyGate.clientIp(ctx.request().remoteAddress());
     if (!hub.loginsPerIp.tryAcquire(ip) || !hub.loginsPerUser.tryAcquire(user)) {
       long wait = Math.max(hub.loginsPerIp.secondsUntilNext(ip), hub.loginsPerUser.secondsUntilNext(user));
       ctx.response().putHeader("Retry-After", String.valueOf(Math.max(1, wait)));
@@ -412,40 +354,6 @@ public final class GatewayVerticle extends VerticleBase {
     }
   }
 
-  /**
-   * Which node holds the primary copy of an auction: for operators and fault tests. Asking Hazelcast for a
-   * partition's owner may first assign the partitions, so it is asked on a worker thread.
-   */
-  private void owner(RoutingContext ctx) {
-    String id = auctionId(ctx);
-    if (id == null) {
-      return;
-    }
-    vertx.executeBlocking(() -> store.ownerNode(id), false).onComplete(owner -> {
-      if (owner.failed()) {
-        clusterFailure(ctx, owner.cause());
-      } else {
-        json(ctx, 200, new JsonObject().put("auctionId", id).put("node", owner.result()));
-      }
-    });
-  }
-
-  /** How many event-bus registrations the whole cluster holds for an address (one per node that watches it). */
-  private void subscriptions(RoutingContext ctx) {
-    String address = ctx.queryParams().get("address");
-    if (address == null || address.isEmpty() || address.length() > 200) {
-      ApiError.send(ctx, ErrorCode.INVALID_REQUEST, "address must be given");
-      return;
-    }
-    store.clusterRegistrations(address).onComplete(count -> {
-      if (count.failed()) {
-        clusterFailure(ctx, count.cause());
-      } else {
-        json(ctx, 200, new JsonObject().put("address", address).put("registrations", count.result()));
-      }
-    });
-  }
-
   private void respond(RoutingContext ctx, Future<CommandResult> command,
                        java.util.function.Consumer<CommandResult> onDone) {
     command.onComplete(done -> {
@@ -457,19 +365,6 @@ public final class GatewayVerticle extends VerticleBase {
         onDone.accept(done.result());
       }
     });
-  }
-
-  private static String auctionId(RoutingContext ctx) {
-    String id = ctx.pathParam("id");
-    if (!Auction.isValidId(id)) {
-      notFound(ctx);
-      return null;
-    }
-    return id;
-  }
-
-  private static void notFound(RoutingContext ctx) {
-    ApiError.send(ctx, ErrorCode.AUCTION_NOT_FOUND, "no such auction");
   }
 
   private static Long queryLong(RoutingContext ctx, String name, long fallback, long min, long max) {
@@ -503,20 +398,7 @@ public final class GatewayVerticle extends VerticleBase {
     return null;
   }
 
-  private static void json(RoutingContext ctx, int status, Object body) {
-    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(Json.encode(body));
-  }
-
-  private static void clusterFailure(RoutingContext ctx, Throwable cause) {
-    LOG.warn("cluster request for {} failed: {}", ctx.request().path(), cause.toString());
-    if (AuctionStore.isStoreFailure(cause)) {
-      ApiError.send(ctx, ErrorCode.STORE_UNAVAILABLE, "the auction store is not reachable; try again shortly");
-    } else {
-      ApiError.send(ctx, ErrorCode.CLUSTER_UNAVAILABLE, "the auction cluster is not reachable; try again shortly");
-    }
-  }
-
-  private void failure(RoutingContext ctx) {
+  static void failure(RoutingContext ctx) {
     int status = ctx.statusCode();
     if (status == 413) {
       ApiError.send(ctx, ErrorCode.BODY_TOO_LARGE, "request bodies are limited to " + MAX_BODY_BYTES + " bytes");

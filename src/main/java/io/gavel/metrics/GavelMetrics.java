@@ -65,9 +65,18 @@ public final class GavelMetrics {
   /**
    * Vert.x metrics options for a node: Prometheus, JVM metrics, and labels with few values: event-bus addresses
    * that exist once per auction, per reply or per node are folded into one value each.
+   *
+   * <p>{@code proxyProtocol}: the HTTP port takes client addresses from PROXY protocol headers. Vert.x 5.0.7 hands
+   * the header's address to the first connection object that asks for it (and forgets it), and with HTTP server
+   * metrics on, that is the metrics' transient TCP socket, not the HTTP connection: every request would then seem
+   * to come from the load balancer. Client addresses win; the {@code vertx_http_server_*} series are off.
    */
-  public static MicrometerMetricsOptions options(String registryName) {
-    return new MicrometerMetricsOptions()
+  public static MicrometerMetricsOptions options(String registryName, boolean proxyProtocol) {
+    MicrometerMetricsOptions options = new MicrometerMetricsOptions();
+    if (proxyProtocol) {
+      options.addDisabledMetricsCategory(MetricsDomain.HTTP_SERVER);
+    }
+    return options
         .setEnabled(true)
         .setRegistryName(registryName)
         .setJvmMetricsEnabled(true)

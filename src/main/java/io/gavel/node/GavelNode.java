@@ -17,7 +17,9 @@ import io.gavel.gateway.Presence;
 import io.gavel.gateway.PublishApi;
 import io.gavel.gateway.GatewayVerticle;
 import io.gavel.gateway.Limits;
+import io.gavel.gateway.ManagementVerticle;
 import io.gavel.gateway.NodeStatus;
+import io.gavel.gateway.ProxyGate;
 import io.gavel.metrics.GavelMetrics;
 import io.gavel.store.AuctionIndex;
 import io.gavel.store.PostgresEventLog;
@@ -75,7 +77,7 @@ public final class GavelNode {
     HazelcastClusterManager clusterManager =
         new HazelcastClusterManager(HazelcastSetup.config(config, publisher, eventLog));
     VertxOptions options = new VertxOptions()
-        .setMetricsOptions(GavelMetrics.options(config.nodeName()))
+        .setMetricsOptions(GavelMetrics.options(config.nodeName(), config.trustedProxies().any()))
         .setEventBusOptions(new EventBusOptions()
             .setHost(config.clusterHost())
             .setClusterPublicHost(config.clusterHost())
@@ -197,13 +199,18 @@ public final class GavelNode {
     };
     GatewayVerticle.Settings settings = new GatewayVerticle.Settings(config.httpHost(), config.httpPort(),
         config.nodeName(), config.bridge(), addresses, config.allowedOrigins(), limits,
-        PublishApi.parse(config.publish()));
+        new ProxyGate(config.trustedProxies()), config.hasManagementListener(), PublishApi.parse(config.publish()));
     // One instance per core: they share the HTTP port, and each writes to its own sockets on its own event loop.
-    return auctions
+    Future<?> gateway = auctions
         .compose(v -> Tokens.create(vertx, config.jwtSecret(), config.tokenTtlSeconds()))
         .compose(tokens -> vertx.deployVerticle(
             () -> new GatewayVerticle(settings, store, users, tokens, metrics, status, hub),
             new DeploymentOptions().setInstances(config.gatewayInstances())));
+    if (!config.hasManagementListener()) {
+      return gateway;
+    }
+    return gateway.compose(v -> vertx.deployVerticle(new ManagementVerticle(config.managementHost(),
+        config.managementPort(), config.nodeName(), store, status, hub)));
   }
 
   public int clusterSize() {

@@ -26,6 +26,42 @@ class NodeConfigTest {
     assertThat(config.store()).isEqualTo("memory");
     assertThat(config.storeKind()).isEqualTo("memory");
     assertThat(config.clockOffsetMs()).isZero();
+    assertThat(config.trustedProxies().any()).as("no PROXY protocol by default").isFalse();
+    assertThat(config.hasManagementListener()).isFalse();
+    assertThat(config.managementHost()).isEqualTo("127.0.0.1");
+  }
+
+  @Test
+  void trustedProxiesAreAddressesAndBlocksOfBothFamilies() {
+    NodeConfig config = NodeConfig.load(new String[] {"--trusted-proxies", "10.1.2.3, 172.16.0.0/12,fd00::/8,::1"},
+        Map.of("GAVEL_TRUSTED_PROXIES", "192.0.2.1"));
+    TrustedProxies trusted = config.trustedProxies();
+    assertThat(trusted.any()).isTrue();
+    assertThat(trusted.trusts("10.1.2.3")).isTrue();
+    assertThat(trusted.trusts("10.1.2.4")).isFalse();
+    assertThat(trusted.trusts("172.16.0.1")).isTrue();
+    assertThat(trusted.trusts("172.31.255.255")).isTrue();
+    assertThat(trusted.trusts("172.32.0.0")).isFalse();
+    assertThat(trusted.trusts("fd12:3456::1")).isTrue();
+    assertThat(trusted.trusts("fe80::1")).isFalse();
+    assertThat(trusted.trusts("0:0:0:0:0:0:0:1")).isTrue();
+    assertThat(trusted.trusts("::ffff:10.1.2.3")).as("IPv4-mapped IPv6 is the IPv4 address").isTrue();
+    assertThat(trusted.trusts("192.0.2.1")).as("the option beats the environment").isFalse();
+    assertThat(trusted.trusts("not-an-address")).isFalse();
+    assertThat(trusted.trusts(null)).isFalse();
+
+    assertThat(NodeConfig.load(new String[] {"--set", "trustedProxies=[\"0.0.0.0/0\"]"}, Map.of())
+        .trustedProxies().trusts("203.0.113.9")).isTrue();
+  }
+
+  @Test
+  void theManagementListenerIsOffUnlessAPortIsGiven() {
+    NodeConfig config = NodeConfig.load(new String[] {"--management-port", "9090"},
+        Map.of("GAVEL_MANAGEMENT_HOST", "0.0.0.0"));
+    assertThat(config.hasManagementListener()).isTrue();
+    assertThat(config.managementPort()).isEqualTo(9090);
+    assertThat(config.managementHost()).isEqualTo("0.0.0.0");
+    assertThat(NodeConfig.load(new String[] {"--management-port", "0"}, Map.of()).hasManagementListener()).isFalse();
   }
 
   @Test
@@ -110,6 +146,16 @@ class NodeConfigTest {
     assertFails(new String[] {"--clock-offset-ms", "86400001"}, Map.of(), "clockOffsetMs");
     assertFails(new String[] {"--clock-offset-ms", "soon"}, Map.of(), "clockOffsetMs");
     assertFails(new String[0], Map.of("GAVEL_CLOCK_OFFSET_MS", "-86400001"), "clockOffsetMs");
+    assertFails(new String[] {"--trusted-proxies", "lb.example.com"}, Map.of(), "trustedProxies");
+    assertFails(new String[] {"--trusted-proxies", "10.0.0.256"}, Map.of(), "trustedProxies");
+    assertFails(new String[] {"--trusted-proxies", "10.0.0.0/33"}, Map.of(), "trustedProxies");
+    assertFails(new String[] {"--trusted-proxies", "10.0.0.0/"}, Map.of(), "trustedProxies");
+    assertFails(new String[] {"--trusted-proxies", "fd00::/129"}, Map.of(), "trustedProxies");
+    assertFails(new String[] {"--trusted-proxies", "10.0.0.1/8"}, Map.of(), "trustedProxies entry '10.0.0.1/8'");
+    assertFails(new String[] {"--set", "trustedProxies=[1]"}, Map.of(), "trustedProxies");
+    assertFails(new String[] {"--management-port", "70000"}, Map.of(), "managementPort");
+    assertFails(new String[] {"--management-port", "8080"}, Map.of(), "managementPort must differ from httpPort");
+    assertFails(new String[] {"--management-host", " "}, Map.of(), "managementHost");
   }
 
   @Test

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 /**
  * docker/compose.yaml's topology without Docker: three node processes behind Debian's HAProxy running
  * docker/haproxy.cfg. Also checks the compose file against the Compose schema and the HAProxy config with
- * {@code haproxy -c}, since no Docker engine runs here.
+ * {@code haproxy -c}, since no Docker engine runs here. HAProxy speaks the PROXY protocol to the nodes, which
+ * trust it (per-client limits through it: {@link ProxyProtocolIT}).
  */
 class LoadBalancerIT {
   private static final Path HAPROXY_CFG = Path.of("docker", "haproxy.cfg");
@@ -31,7 +32,7 @@ class LoadBalancerIT {
 
   @Test
   void threeNodesBehindHaproxyServeBrowsersOnEveryTransportAndDrainAStoppingNode() throws Exception {
-    try (ProcessCluster cluster = ProcessCluster.start("lb", 3, "--min-cluster-size", "2")) {
+    try (ProcessCluster cluster = ProcessCluster.startBehindProxy("lb", 3, "--min-cluster-size", "2")) {
       int lbPort = TestCluster.freePorts(1)[0];
       Map<String, String> env = new HashMap<>();
       env.put("LB_BIND", "127.0.0.1:" + lbPort);
@@ -76,7 +77,7 @@ class LoadBalancerIT {
     }
   }
 
-  private static Process haproxy(Map<String, String> env, String mode) throws Exception {
+  static Process haproxy(Map<String, String> env, String mode) throws Exception {
     ProcessBuilder builder = new ProcessBuilder("haproxy", mode, "-f", HAPROXY_CFG.toString())
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(Path.of("target", "it-logs", "haproxy.log").toFile()));

@@ -56,7 +56,13 @@ public final class BridgeClient implements AutoCloseable {
   }
 
   public static BridgeClient connect(Vertx vertx, String host, int port) {
-    WebSocketClient client = vertx.createWebSocketClient();
+    return connectFrom(vertx, null, host, port);
+  }
+
+  /** From a chosen local address ({@code null}: any), e.g. 127.0.0.2, to play one of many clients. */
+  public static BridgeClient connectFrom(Vertx vertx, String localAddress, String host, int port) {
+    WebSocketClient client = vertx.createWebSocketClient(
+        new io.vertx.core.http.WebSocketClientOptions().setLocalAddress(localAddress));
     WebSocket socket = client.connect(new WebSocketConnectOptions()
         .setHost(host).setPort(port).setURI("/eventbus/websocket")).await();
     return new BridgeClient(client, socket);

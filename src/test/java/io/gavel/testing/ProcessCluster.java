@@ -26,18 +26,33 @@ public final class ProcessCluster implements AutoCloseable {
   private final int[] clusterPorts;
   private final Process[] processes;
   private final List<String> extraArgs;
+  /** Null unless the nodes sit behind a load balancer on 127.0.0.1 (see {@link #startBehindProxy}). */
+  private final int[] managementPorts;
 
-  private ProcessCluster(String name, int size, List<String> extraArgs) {
+  private ProcessCluster(String name, int size, List<String> extraArgs, boolean behindProxy) {
     this.name = name;
     this.httpPorts = TestCluster.freePorts(size);
     this.clusterPorts = TestCluster.freePorts(size);
     this.processes = new Process[size];
     this.extraArgs = extraArgs;
+    this.managementPorts = behindProxy ? TestCluster.freePorts(size) : null;
   }
 
   /** Starts {@code size} nodes one after the other and waits until every one reports the full cluster. */
   public static ProcessCluster start(String name, int size, String... extraArgs) {
-    ProcessCluster cluster = new ProcessCluster(name, size, List.of(extraArgs));
+    return start(new ProcessCluster(name, size, List.of(extraArgs), false));
+  }
+
+  /**
+   * Nodes for a load balancer running on 127.0.0.1 that sends the PROXY protocol: they trust 127.0.0.1 (and so
+   * serve nothing else on their HTTP ports), and each has a management port, where the cluster checks health.
+   */
+  public static ProcessCluster startBehindProxy(String name, int size, String... extraArgs) {
+    return start(new ProcessCluster(name, size, List.of(extraArgs), true));
+  }
+
+  private static ProcessCluster start(ProcessCluster cluster) {
+    int size = cluster.size();
     try {
       for (int i = 0; i < size; i++) {
         cluster.launch(i);
@@ -56,6 +71,15 @@ public final class ProcessCluster implements AutoCloseable {
 
   public String baseUrl(int i) {
     return "http://127.0.0.1:" + httpPorts[i];
+  }
+
+  /** The management listener's URL ({@link #startBehindProxy} only). */
+  public String managementUrl(int i) {
+    return "http://127.0.0.1:" + managementPorts[i];
+  }
+
+  private String healthUrl(int i) {
+    return managementPorts == null ? baseUrl(i) : managementUrl(i);
   }
 
   public long pid(int i) {
@@ -81,6 +105,9 @@ public final class ProcessCluster implements AutoCloseable {
         "--node-name", "node" + (i + 1),
         "--allowed-origins", java.util.Arrays.stream(httpPorts).mapToObj(p -> "http://127.0.0.1:" + p)
             .collect(Collectors.joining(","))));
+    if (managementPorts != null) {
+      options.addAll(List.of("--trusted-proxies", "127.0.0.1", "--management-port", String.valueOf(managementPorts[i])));
+    }
     options.addAll(extraArgs);
     processes[i] = startNode(List.of(), options, name + "-node" + (i + 1));
   }
@@ -124,7 +151,7 @@ public final class ProcessCluster implements AutoCloseable {
 
   /** Waits until node {@code i} answers /health with status UP and the given cluster size. */
   public void awaitHealthy(int i, int clusterSize) {
-    awaitHealthy("node" + (i + 1), processes[i], baseUrl(i), clusterSize, logFile(name + "-node" + (i + 1)));
+    awaitHealthy("node" + (i + 1), processes[i], healthUrl(i), clusterSize, logFile(name + "-node" + (i + 1)));
   }
 
   /** Waits until a node process answers /health with status UP and the given cluster size; fails if it exits. */
