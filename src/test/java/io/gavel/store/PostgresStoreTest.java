@@ -150,6 +150,54 @@ class PostgresStoreTest {
   }
 
   @Test
+  void maximaReservesBuyNowAndCancelsSurviveAFullRestart() {
+    Map<String, String> tokens;
+    String war;
+    String bought;
+    String cancelled;
+    JsonObject before;
+    try (TestCluster cluster = cluster(2)) {
+      String node = cluster.baseUrl(0);
+      tokens = Http.loginDemoUsers(node);
+      war = create(node, tokens.get("alice"), new JsonObject().put("reservePrice", 3_000));
+      assertThat(Http.post(node + "/api/auctions/" + war + "/bids", "{\"maxAmount\":5000}", tokens.get("bob"))
+          .status()).isEqualTo(201);
+      assertThat(Http.post(cluster.baseUrl(1) + "/api/auctions/" + war + "/bids", "{\"maxAmount\":4000}",
+          tokens.get("carol")).status()).isEqualTo(201);
+      before = Http.get(node + "/api/auctions/" + war).json();
+      assertThat(before.getLong("currentPrice")).isEqualTo(4_010);
+      assertThat(before.getBoolean("reserveMet")).isTrue();
+      bought = create(node, tokens.get("alice"), new JsonObject().put("buyNowPrice", 9_000));
+      assertThat(Http.post(node + "/api/auctions/" + bought + "/buy-now", "{}", tokens.get("bob")).status())
+          .isEqualTo(200);
+      cancelled = create(node, tokens.get("alice"), new JsonObject());
+      assertThat(Http.post(node + "/api/auctions/" + cancelled + "/cancel", "{}", tokens.get("alice")).status())
+          .isEqualTo(200);
+    }
+    try (TestCluster cluster = cluster(1)) {
+      String node = cluster.baseUrl(0);
+      JsonObject after = Http.get(node + "/api/auctions/" + war).json();
+      after.remove("watchers");
+      before.remove("watchers");
+      assertThat(after).isEqualTo(before);
+      // bob's maximum came back with the log: carol's higher bid is answered by his proxy.
+      Http.Response challenge = Http.post(node + "/api/auctions/" + war + "/bids", "{\"amount\":4500}",
+          tokens.get("carol"));
+      assertThat(challenge.json().getBoolean("leading")).isFalse();
+      assertThat(Http.get(node + "/api/auctions/" + war).json().getLong("currentPrice")).isEqualTo(4_510);
+      assertThat(Http.get(node + "/api/auctions/" + bought).json().getString("winner")).isEqualTo("bob");
+      assertThat(Http.get(node + "/api/auctions/" + cancelled).json().getString("status")).isEqualTo("CANCELLED");
+    }
+  }
+
+  private static String create(String node, String token, JsonObject extra) {
+    Http.Response created = Http.post(node + "/api/auctions", extra.put("title", "Stored lot").put("currency", "EUR")
+        .put("startingPrice", 1_000).put("minIncrement", 10).put("durationSeconds", 600).encode(), token);
+    assertThat(created.status()).as(created.body()).isEqualTo(201);
+    return created.json().getString("id");
+  }
+
+  @Test
   void aDatabaseOutageUnderLoadRefusesBidsFastAndLosesNothingAcknowledged() throws Exception {
     try (TestCluster cluster = cluster(2)) {
       String node = cluster.baseUrl(0);
