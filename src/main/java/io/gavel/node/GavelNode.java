@@ -7,6 +7,7 @@ import io.gavel.auth.Tokens;
 import io.gavel.auth.UserDirectory;
 import io.gavel.cluster.AuctionStore;
 import io.gavel.cluster.BusPublisher;
+import io.gavel.cluster.ClusterBuckets;
 import io.gavel.cluster.HazelcastSetup;
 import io.gavel.config.NodeConfig.Role;
 import io.gavel.config.ConfigException;
@@ -147,7 +148,7 @@ public final class GavelNode {
     if (!config.has(Role.GATEWAY)) {
       return auctions;
     }
-    GatewayHub hub = new GatewayHub(vertx, limits, metrics);
+    GatewayHub hub = new GatewayHub(vertx, limits, metrics, new ClusterBuckets(vertx, hazelcast));
     ClusterSafetyWatch clusterSafety = ClusterSafetyWatch.start(hazelcast, config.nodeName());
     NodeStatus status = new NodeStatus() {
       @Override
