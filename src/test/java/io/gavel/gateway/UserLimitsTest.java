@@ -8,20 +8,29 @@ import io.gavel.domain.AuctionTerms;
 import io.gavel.testing.BridgeClient;
 import io.gavel.testing.Http;
 import io.gavel.testing.TestCluster;
+import io.gavel.testing.Wait;
+import com.hazelcast.map.EntryProcessor;
+import java.time.Duration;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Per-user limits hold across the cluster: two real nodes in this JVM, one user sending through both, gets one
  * bucket, not one per node. Counts are checked, never timings: the refill during a run is measured and allowed for.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class UserLimitsTest {
   private static final double BIDS_PER_SECOND = 0.1;
   private static final int BID_BURST = 10;
@@ -54,6 +63,7 @@ class UserLimitsTest {
   }
 
   @Test
+  @Order(1)
   void aUserBiddingThroughTwoNodesAndBothTransportsGetsOneBucket() {
     String id = Http.createAuction(cluster.baseUrl(0), tokens.get("carol"), 600);
     int attempts = 3 * BID_BURST;
@@ -172,6 +182,61 @@ class UserLimitsTest {
     System.out.println("  bid command on a remote owner:   " + summary(bids));
     assertThat(granted).as("a fresh bucket always has a token").isEqualTo(measured);
     assertThat(placed).as("every increasing bid is accepted").isEqualTo(measured);
+  }
+
+  /**
+   * The member owning a user's bucket stalls (its partition thread is held, as by a long GC pause): the user's bids
+   * do not wait for it but are decided by the node's own bucket. Last, because the node then limits on its own for
+   * a few seconds.
+   */
+  @Test
+  @Order(Integer.MAX_VALUE)
+  void aStalledBucketOwnerDoesNotStallBids() {
+    String key = "bid:carol";
+    var bucketOwner = cluster.node(0).hazelcast().getPartitionService().getPartition(key).getOwner();
+    int other = bucketOwner.localMember() ? 1 : 0;
+    AuctionStore store = new AuctionStore(cluster.node(other).vertx(), cluster.node(other).hazelcast(), null);
+    String id = null;
+    for (int i = 0; id == null; i++) {
+      if (("node" + (other + 1)).equals(store.ownerNode("stall-" + i))) {
+        id = "stall-" + i;
+      }
+    }
+    store.create(id, new AuctionTerms("Stall lot", "EUR", 1, 1, 600, 0), "gavel-test").await();
+    var stall = cluster.node(0).hazelcast().<String, Object>getMap(ClusterBuckets.MAP_NAME)
+        .submitToKey(key, new Stall());
+    try {
+      Wait.until("the bucket's owner is stalled", Duration.ofSeconds(10), () -> Stall.STARTED.getCount() == 0);
+      Http.Response bid = Http.post(cluster.baseUrl(0) + "/api/auctions/" + id + "/bids", "{\"amount\": 5}",
+          tokens.get("carol"));
+      assertThat(Stall.RELEASE.getCount()).as("still stalled").isEqualTo(1);
+      assertThat(bid.status()).as(bid.body()).isEqualTo(201);
+    } finally {
+      Stall.RELEASE.countDown();
+    }
+    stall.toCompletableFuture().join();
+  }
+
+  /** Holds the partition thread of its key until released (at most 20 s). */
+  static final class Stall implements EntryProcessor<String, Object, Object> {
+    static final CountDownLatch STARTED = new CountDownLatch(1);
+    static final CountDownLatch RELEASE = new CountDownLatch(1);
+
+    @Override
+    public Object process(Map.Entry<String, Object> entry) {
+      STARTED.countDown();
+      try {
+        RELEASE.await(20, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return null;
+    }
+
+    @Override
+    public EntryProcessor<String, Object, Object> getBackupProcessor() {
+      return null;
+    }
   }
 
   private static String summary(long[] nanos) {
