@@ -127,7 +127,7 @@ launch_nodes() {
     "${SERVER[@]}" java -Xmx1g ${GAVEL_BENCH_JVM_OPTS:-} -jar "$JAR" --http-port "${hports[$i]}" --cluster-port "${cports[$i]}" \
       --cluster-members "$members" --cluster-name "$cluster" --node-name "sb$((i + 1))" --no-demo --store "$store" \
       --set limits.bidsPerSecondPerUser=100000 --set limits.bidBurstPerUser=100000 \
-      --set limits.loginBurstPerIp=100000 --set limits.loginBurstPerUser=100000 \
+      --set limits.loginBurstPerIp=100000 --set limits.loginBurstPerUser=100000 --set limits.auctionBurstPerUser=100000 \
       >>"$LOGS/node$((i + 1)).log" 2>&1 &
     NODE_PIDS+=($!)
     URLS="${URLS:+$URLS,}http://127.0.0.1:${hports[$i]}"

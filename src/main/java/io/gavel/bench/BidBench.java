@@ -76,6 +76,7 @@ public final class BidBench {
                               UP, to the first auction served and to the last.
       Nodes need limits raised for a few users bidding fast, e.g. --set limits.bidsPerSecondPerUser=100000
       --set limits.bidBurstPerUser=100000 --set limits.loginBurstPerIp=100000 --set limits.loginBurstPerUser=100000
+      --set limits.auctionBurstPerUser=100000
       """;
 
   public record Options(String workload, String mode, int auctions, int concurrency, double rate, int warmupSeconds,

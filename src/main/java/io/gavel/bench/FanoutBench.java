@@ -449,6 +449,7 @@ public final class FanoutBench {
           "--no-demo",
           // The load is one user bidding fast and thousands of clients from one address.
           "--set", "limits.bidsPerSecondPerUser=100000", "--set", "limits.bidBurstPerUser=100000",
+          "--set", "limits.auctionBurstPerUser=100000",
           "--set", "limits.maxConnectionsPerIp=1000000", "--set", "limits.maxConnections=1000000",
           "--set", "limits.maxLongPolls=1000000", "--set", "limits.loginBurstPerIp=1000"));
       ProcessBuilder builder = new ProcessBuilder(command)

@@ -3,10 +3,12 @@ package io.gavel.cluster;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import io.gavel.domain.AuctionEvent;
+import io.gavel.domain.AuctionStatus;
 import io.gavel.domain.AuctionTerms;
 import io.gavel.domain.AuctionView;
 import io.gavel.protocol.Wire;
 import io.gavel.store.AuctionIndex;
+import io.gavel.store.AuctionPage;
 import io.gavel.store.StoreUnavailableException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -16,7 +18,9 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -135,6 +139,29 @@ public final class AuctionStore {
       List<AuctionView> views = new ArrayList<>(auctions.executeOnEntries(new Reads.View()).values());
       views.sort(Comparator.comparingLong(AuctionView::endsAt).thenComparing(AuctionView::id));
       return views.stream().map(Wire::auction).toList();
+    }, false);
+  }
+
+  /**
+   * At most {@code limit} auctions by id, of {@code status} (null: any), after the id {@code after} (null: from the
+   * first). The durable store's index answers with SQL. In memory, a first pass picks the page's keys on every
+   * partition thread, by a predicate that sends back only keys, and a second reads just those auctions. (No Hazelcast
+   * index or query: on a map of mutable OBJECT values an index makes every command copy its auction first, and
+   * queries read values outside the partition thread that changes them.) An auction whose status changed between
+   * the passes is left out, so a page may be shorter than {@code limit} and still have a next one.
+   */
+  public Future<AuctionPage> page(AuctionStatus status, String after, int limit) {
+    if (index != null) {
+      return index.page(status == null ? null : status.name(), after, limit);
+    }
+    return vertx.executeBlocking(() -> {
+      List<String> keys = auctions.executeOnEntries(new Reads.Present(), new Reads.Listed(status, after)).keySet()
+          .stream().sorted().limit(limit + 1L).toList();
+      List<String> page = keys.subList(0, Math.min(limit, keys.size()));
+      Map<String, AuctionView> views = auctions.executeOnKeys(Set.copyOf(page), new Reads.View());
+      List<JsonObject> listed = page.stream().map(views::get)
+          .filter(v -> v != null && (status == null || v.status() == status)).map(Wire::auction).toList();
+      return new AuctionPage(listed, keys.size() > limit ? page.get(limit - 1) : null);
     }, false);
   }
 

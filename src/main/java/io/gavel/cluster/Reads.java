@@ -5,6 +5,7 @@ import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.query.Predicate;
 import io.gavel.domain.Auction;
 import io.gavel.domain.AuctionEvent;
+import io.gavel.domain.AuctionStatus;
 import io.gavel.domain.AuctionView;
 import java.util.List;
 import java.util.Map;
@@ -49,6 +50,39 @@ final class Reads {
     @Override
     public EntryProcessor<String, Auction, List<AuctionEvent>> getBackupProcessor() {
       return null;
+    }
+  }
+
+  /** Answers only that the entry is there: the list's first pass wants the keys, not the auctions. */
+  static final class Present implements EntryProcessor<String, Auction, Boolean>, ReadOnly {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public Boolean process(Map.Entry<String, Auction> entry) {
+      return entry.getValue() == null ? null : Boolean.TRUE;
+    }
+
+    @Override
+    public EntryProcessor<String, Auction, Boolean> getBackupProcessor() {
+      return null;
+    }
+  }
+
+  /** Matches auctions of {@code status} (null: any) whose id comes after {@code after} (null: any). */
+  static final class Listed implements Predicate<String, Auction> {
+    private static final long serialVersionUID = 1L;
+    private final AuctionStatus status;
+    private final String after;
+
+    Listed(AuctionStatus status, String after) {
+      this.status = status;
+      this.after = after;
+    }
+
+    @Override
+    public boolean apply(Map.Entry<String, Auction> entry) {
+      return entry.getValue() != null && (status == null || entry.getValue().status() == status)
+          && (after == null || entry.getKey().compareTo(after) > 0);
     }
   }
 

@@ -212,11 +212,19 @@ final class Bridge implements Handler<SockJSSocket> {
             metrics.bid(ErrorCode.UNAUTHORIZED);
           }
           refuse(c, replyAddress, "unauthorized", ErrorCode.UNAUTHORIZED);
-        } else if (bid && !hub.bidsPerUser.tryAcquire(verified.result())) {
-          refuseBid(c, replyAddress, ErrorCode.RATE_LIMITED);
         } else {
-          forward(c, send, address, body, new DeliveryOptions().addHeader(Wire.USER_HEADER, verified.result()),
-              replyAddress);
+          String user = verified.result();
+          Future<Long> limited = bid ? hub.bidsPerUser.acquire(user) : Future.succeededFuture(0L);
+          // In flight while the cluster-wide limit decides: a graceful stop waits for this answer too.
+          inFlight++;
+          limited.onSuccess(wait -> {
+            if (wait > 0) {
+              refuseBid(c, replyAddress, ErrorCode.RATE_LIMITED);
+            } else {
+              forward(c, send, address, body, new DeliveryOptions().addHeader(Wire.USER_HEADER, user), replyAddress);
+            }
+            settled();
+          });
         }
       });
     }
@@ -248,10 +256,14 @@ final class Bridge implements Handler<SockJSSocket> {
         // No handler, or no answer in time: the cluster is not serving this address right now.
         failure(c, replyAddress, ErrorCode.CLUSTER_UNAVAILABLE.httpStatus(), ErrorCode.CLUSTER_UNAVAILABLE.name());
       }
-      if (--inFlight == 0 && idle != null) {
-        idle.tryComplete();
-      }
+      settled();
     });
+  }
+
+  private void settled() {
+    if (--inFlight == 0 && idle != null) {
+      idle.tryComplete();
+    }
   }
 
   private void register(Connection c, String address, String token) {

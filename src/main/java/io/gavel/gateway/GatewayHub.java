@@ -1,5 +1,6 @@
 package io.gavel.gateway;
 
+import io.gavel.cluster.ClusterBuckets;
 import io.gavel.metrics.GavelMetrics;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -18,7 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * What the gateway verticle instances of one node share: one event-bus subscription per address for all of them
  * (so the cluster holds one registration per node, however many browsers and instances), each message encoded
- * once for the node, node-wide connection counts, and the per-user limiters.
+ * once for the node, node-wide connection counts, and the per-user limits (cluster-wide for bids and new auctions).
  *
  * <p>Subscriptions live on the hub's own event loop; each instance writes to its own sockets on its own event loop,
  * so fan-out uses every core.
@@ -35,17 +36,20 @@ public final class GatewayHub {
   final AtomicInteger parkedPolls = new AtomicInteger();
   /** Gateway instances whose HTTP server is bound: readiness's "http" check, on whichever listener it is asked. */
   final AtomicInteger boundHttpServers = new AtomicInteger();
-  final RateLimiter bidsPerUser;
+  final UserLimit bidsPerUser;
+  final UserLimit auctionsPerUser;
   final RateLimiter loginsPerIp;
   final RateLimiter loginsPerUser;
   final Presence presence;
 
-  public GatewayHub(Vertx vertx, Limits limits, GavelMetrics metrics, Presence presence) {
+  public GatewayHub(Vertx vertx, Limits limits, GavelMetrics metrics, ClusterBuckets buckets, Presence presence) {
     this.vertx = vertx;
     this.presence = presence;
     this.context = vertx.getOrCreateContext();
     this.metrics = metrics;
-    this.bidsPerUser = new RateLimiter(limits.bidsPerSecondPerUser(), limits.bidBurstPerUser());
+    this.bidsPerUser = new UserLimit("bid", limits.bidsPerSecondPerUser(), limits.bidBurstPerUser(), buckets);
+    this.auctionsPerUser = new UserLimit("auction", limits.auctionsPerHourPerUser() / 3600,
+        limits.auctionBurstPerUser(), buckets);
     this.loginsPerIp = new RateLimiter(limits.loginsPerMinutePerIp() / 60, limits.loginBurstPerIp());
     this.loginsPerUser = new RateLimiter(limits.loginsPerMinutePerUser() / 60, limits.loginBurstPerUser());
     metrics.gauge("gavel_bridge_sockets", "Open bridged SockJS/WebSocket sockets on this node", connections::get);

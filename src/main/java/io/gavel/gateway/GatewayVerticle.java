@@ -10,6 +10,7 @@ import io.gavel.auth.UserDirectory;
 import io.gavel.cluster.AuctionStore;
 import io.gavel.cluster.CommandResult;
 import io.gavel.domain.AuctionException;
+import io.gavel.domain.AuctionTerms;
 import io.gavel.domain.ErrorCode;
 import io.gavel.metrics.GavelMetrics;
 import io.gavel.protocol.Requests;
@@ -23,7 +24,6 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -95,7 +95,8 @@ public final class GatewayVerticle extends VerticleBase {
       CorsHandler cors = CorsHandler.create()
           .addOrigins(settings.allowedOrigins())
           .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST))
-          .allowedHeaders(Set.of("Content-Type", "Authorization"));
+          .allowedHeaders(Set.of("Content-Type", "Authorization"))
+          .exposedHeaders(Set.of("Link", "Retry-After"));
       // Browsers send Origin on same-origin POSTs too; those need no CORS check.
       router.route("/api/*").handler(ctx -> {
         String origin = ctx.request().getHeader("Origin");
@@ -109,7 +110,7 @@ public final class GatewayVerticle extends VerticleBase {
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
     router.post("/api/login").handler(this::login);
     router.get("/api/time").handler(this::time);
-    router.get("/api/auctions").handler(this::listAuctions);
+    router.get("/api/auctions").handler(new AuctionPages(store));
     router.post("/api/auctions").handler(this::authenticate).handler(this::createAuction);
     router.get("/api/auctions/:id").handler(this::getAuction);
     router.post("/api/auctions/:id/bids").handler(this::authenticate).handler(this::placeBid);
@@ -249,27 +250,31 @@ public final class GatewayVerticle extends VerticleBase {
     });
   }
 
-  private void listAuctions(RoutingContext ctx) {
-    store.list().onComplete(listed -> {
-      if (listed.failed()) {
-        clusterFailure(ctx, listed.cause());
-        return;
-      }
-      json(ctx, 200, new JsonArray(listed.result()));
-    });
-  }
-
   private void createAuction(RoutingContext ctx) {
     JsonObject body = jsonObject(ctx);
     if (body == null) {
       return;
     }
+    AuctionTerms terms;
     try {
-      var terms = Requests.auctionTerms(body);
-      respond(ctx, store.create(terms, ctx.get(USER)), result -> json(ctx, 201, Wire.auction(result.view())));
+      terms = Requests.auctionTerms(body);
     } catch (AuctionException e) {
       ApiError.send(ctx, e);
+      return;
     }
+    // Only valid requests count against the quota: a typo costs nothing.
+    String seller = ctx.get(USER);
+    hub.auctionsPerUser.acquire(seller).onSuccess(wait -> {
+      if (wait > 0) {
+        ctx.response().putHeader("Retry-After", String.valueOf(wait));
+        Limits limits = settings.limits();
+        ApiError.send(ctx, ErrorCode.RATE_LIMITED, "too many new auctions: at most "
+            + Math.round(limits.auctionsPerHourPerUser()) + " an hour per user (" + limits.auctionBurstPerUser()
+            + " at once); retry in " + wait + " s");
+        return;
+      }
+      respond(ctx, store.create(terms, seller), result -> json(ctx, 201, Wire.auction(result.view())));
+    });
   }
 
   private void getAuction(RoutingContext ctx) {
@@ -295,21 +300,23 @@ public final class GatewayVerticle extends VerticleBase {
       return;
     }
     String user = ctx.get(USER);
-    if (!hub.bidsPerUser.tryAcquire(user)) {
-      metrics.bid(ErrorCode.RATE_LIMITED);
-      ctx.response().putHeader("Retry-After", String.valueOf(Math.max(1, hub.bidsPerUser.secondsUntilNext(user))));
-      ApiError.send(ctx, ErrorCode.RATE_LIMITED, "too many bids; slow down");
-      return;
-    }
-    try {
-      Requests.Bid bid = Requests.bid(body, id, ctx.request().getHeader("Idempotency-Key"));
-      Future<CommandResult> placed = store.placeBid(id, user, bid.amount(), bid.maxAmount(), bid.idempotencyKey())
-          .onSuccess(result -> metrics.bid(result.error()));
-      respond(ctx, placed, result -> json(ctx, 201, Wire.bidAccepted(result.events())));
-    } catch (AuctionException e) {
-      metrics.bid(e.code());
-      ApiError.send(ctx, e);
-    }
+    hub.bidsPerUser.acquire(user).onSuccess(wait -> {
+      if (wait > 0) {
+        metrics.bid(ErrorCode.RATE_LIMITED);
+        ctx.response().putHeader("Retry-After", String.valueOf(wait));
+        ApiError.send(ctx, ErrorCode.RATE_LIMITED, "too many bids; slow down");
+        return;
+      }
+      try {
+        Requests.Bid bid = Requests.bid(body, id, ctx.request().getHeader("Idempotency-Key"));
+        Future<CommandResult> placed = store.placeBid(id, user, bid.amount(), bid.maxAmount(), bid.idempotencyKey())
+            .onSuccess(result -> metrics.bid(result.error()));
+        respond(ctx, placed, result -> json(ctx, 201, Wire.bidAccepted(result.events())));
+      } catch (AuctionException e) {
+        metrics.bid(e.code());
+        ApiError.send(ctx, e);
+      }
+    });
   }
 
   /** A command on one auction by the authenticated user, answered with the event it produced. */
@@ -367,7 +374,7 @@ public final class GatewayVerticle extends VerticleBase {
     });
   }
 
-  private static Long queryLong(RoutingContext ctx, String name, long fallback, long min, long max) {
+  static Long queryLong(RoutingContext ctx, String name, long fallback, long min, long max) {
     String value = ctx.queryParams().get(name);
     if (value == null) {
       return fallback;

@@ -5,11 +5,14 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * Abuse limits, from {@code limits} in gavel.json. The defaults never limit a person: a user may place 20 bids per
- * second indefinitely (25/s with a burst of 50), and a browser's own traffic is a few frames per second.
+ * second indefinitely (25/s with a burst of 50) and open 20 auctions at once (then one a minute), and a browser's
+ * own traffic is a few frames per second. Bids and new auctions per user hold across the cluster.
  */
 public record Limits(
     double bidsPerSecondPerUser,
     int bidBurstPerUser,
+    double auctionsPerHourPerUser,
+    int auctionBurstPerUser,
     double framesPerSecondPerConnection,
     int frameBurstPerConnection,
     double loginsPerMinutePerIp,
@@ -30,6 +33,8 @@ public record Limits(
     return new Limits(
         number(json, "bidsPerSecondPerUser", 25, 0.1, 100_000),
         (int) number(json, "bidBurstPerUser", 50, 1, 1_000_000),
+        number(json, "auctionsPerHourPerUser", 60, 1, 360_000_000),
+        (int) number(json, "auctionBurstPerUser", 20, 1, 1_000_000),
         number(json, "framesPerSecondPerConnection", 50, 1, 1_000_000),
         (int) number(json, "frameBurstPerConnection", 100, 1, 1_000_000),
         number(json, "loginsPerMinutePerIp", 30, 1, 1_000_000),

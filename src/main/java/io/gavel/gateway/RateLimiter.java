@@ -34,6 +34,14 @@ final class RateLimiter {
     return true;
   }
 
+  /** Gives back a token taken for a request that something further on refused. */
+  synchronized void refund(String key) {
+    Bucket bucket = buckets.get(key);
+    if (bucket != null) {
+      bucket.tokens = Math.min(burst, bucket.tokens + 1);
+    }
+  }
+
   /** Seconds until {@code key} has a token again (for Retry-After). */
   synchronized long secondsUntilNext(String key) {
     Bucket bucket = buckets.get(key);

@@ -7,6 +7,7 @@ import io.gavel.auth.Tokens;
 import io.gavel.auth.UserDirectory;
 import io.gavel.cluster.AuctionStore;
 import io.gavel.cluster.BusPublisher;
+import io.gavel.cluster.ClusterBuckets;
 import io.gavel.cluster.HazelcastSetup;
 import io.gavel.config.NodeConfig.Role;
 import io.gavel.config.ConfigException;
@@ -153,7 +154,7 @@ public final class GavelNode {
     }
     Presence presence = new Presence(vertx, config.nodeName(), store::ownerNode);
     presence.start();
-    GatewayHub hub = new GatewayHub(vertx, limits, metrics, presence);
+    GatewayHub hub = new GatewayHub(vertx, limits, metrics, new ClusterBuckets(vertx, hazelcast), presence);
     ClusterSafetyWatch clusterSafety = ClusterSafetyWatch.start(hazelcast, config.nodeName());
     NodeStatus status = new NodeStatus() {
       @Override

@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The auctions table read from event loops (vertx-pg-client): the list, and which open auctions are due. It covers
+ * The auctions table read from event loops (vertx-pg-client): the list, its pages, and which open auctions are due. It covers
  * every auction, including those the cluster's memory lost or has not loaded yet. Its pool closes with Vert.x.
  */
 public final class AuctionIndex {
@@ -44,6 +44,39 @@ public final class AuctionIndex {
         auctions.add(row.getJsonObject(0));
       }
       return auctions;
+    });
+  }
+
+  /**
+   * At most {@code limit} auctions by id (byte order), of {@code status} if not null, with ids after {@code after}
+   * if not null; one more row is read to tell whether there is a next page.
+   */
+  public Future<AuctionPage> page(String status, String after, int limit) {
+    List<String> conditions = new ArrayList<>();
+    List<Object> values = new ArrayList<>();
+    if (status != null) {
+      values.add(status);
+      conditions.add("status = $" + values.size());
+    }
+    if (after != null) {
+      values.add(after);
+      conditions.add("id COLLATE \"C\" > $" + values.size());
+    }
+    values.add(limit + 1);
+    String sql = "SELECT summary FROM auctions"
+        + (conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions))
+        + " ORDER BY id COLLATE \"C\" LIMIT $" + values.size();
+    return pool.preparedQuery(sql).execute(Tuple.wrap(values)).map(rows -> {
+      List<JsonObject> auctions = new ArrayList<>(limit);
+      String next = null;
+      for (Row row : rows) {
+        if (auctions.size() == limit) {
+          next = auctions.get(limit - 1).getString("id");
+          break;
+        }
+        auctions.add(row.getJsonObject(0));
+      }
+      return new AuctionPage(auctions, next);
     });
   }
 

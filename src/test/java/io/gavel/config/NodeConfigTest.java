@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gavel.config.NodeConfig.Role;
+import io.gavel.gateway.Limits;
+import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -129,6 +131,18 @@ class NodeConfigTest {
     assertThat(config.logFormat()).isEqualTo("json");
     assertThat(config.limits().getInteger("maxConnections")).as("untouched keys keep the file's value")
         .isEqualTo(50_000);
+  }
+
+  @Test
+  void theAuctionQuotaIsGenerousByDefaultAndABadOneFailsWithItsName() {
+    Limits shipped = Limits.from(NodeConfig.load(new String[0], Map.of()).limits());
+    assertThat(shipped.auctionsPerHourPerUser()).isEqualTo(60);
+    assertThat(shipped.auctionBurstPerUser()).isEqualTo(20);
+    assertThat(Limits.from(new JsonObject()).auctionsPerHourPerUser()).as("without the key").isEqualTo(60);
+    assertThatThrownBy(() -> Limits.from(new JsonObject().put("auctionsPerHourPerUser", 0)))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("limits.auctionsPerHourPerUser");
+    assertThatThrownBy(() -> Limits.from(new JsonObject().put("auctionBurstPerUser", "many")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("limits.auctionBurstPerUser");
   }
 
   @Test

@@ -15,7 +15,17 @@ public final class Http {
   private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(5)).build();
 
-  public record Response(int status, String body) {
+  public record Response(int status, String body, java.net.http.HttpHeaders headers) {
+    /** The first value of header {@code name}, or null. */
+    public String header(String name) {
+      return headers.firstValue(name).orElse(null);
+    }
+
+    @Override
+    public String toString() {
+      return "Response[status=" + status + ", body=" + body + "]";
+    }
+
     public JsonObject json() {
       return new JsonObject(body);
     }
@@ -80,7 +90,7 @@ public final class Http {
     try {
       HttpResponse<String> response =
           CLIENT.send(request.timeout(Duration.ofSeconds(15)).build(), HttpResponse.BodyHandlers.ofString());
-      return new Response(response.statusCode(), response.body());
+      return new Response(response.statusCode(), response.body(), response.headers());
     } catch (IOException e) {
       throw new IllegalStateException(e);
     } catch (InterruptedException e) {

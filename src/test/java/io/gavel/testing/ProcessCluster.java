@@ -130,7 +130,8 @@ public final class ProcessCluster implements AutoCloseable {
         // Tests log in and bid far faster than people; the limits themselves are tested on their own
         // (SecurityTest), with the defaults put back by a later --set.
         "--set", "limits.loginBurstPerIp=100000", "--set", "limits.loginBurstPerUser=100000",
-        "--set", "limits.bidsPerSecondPerUser=100000", "--set", "limits.bidBurstPerUser=100000"));
+        "--set", "limits.bidsPerSecondPerUser=100000", "--set", "limits.bidBurstPerUser=100000",
+        "--set", "limits.auctionBurstPerUser=100000"));
     command.addAll(options);
     try {
       File log = logFile(logName).toFile();

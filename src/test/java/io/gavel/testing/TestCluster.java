@@ -44,7 +44,8 @@ public final class TestCluster implements AutoCloseable {
             // Tests log in and bid far faster than people; the limits themselves are tested on their own
             // (SecurityTest), with the defaults put back by a later --set.
             "--set", "limits.loginBurstPerIp=100000", "--set", "limits.loginBurstPerUser=100000",
-            "--set", "limits.bidsPerSecondPerUser=100000", "--set", "limits.bidBurstPerUser=100000"));
+            "--set", "limits.bidsPerSecondPerUser=100000", "--set", "limits.bidBurstPerUser=100000",
+            "--set", "limits.auctionBurstPerUser=100000"));
         args.addAll(List.of(nodeArgs[i]));
         NodeConfig config = NodeConfig.load(args.toArray(String[]::new), Map.of("GAVEL_JWT_SECRET", JWT_SECRET));
         // Nodes start one after the other: each must join the cluster the previous ones formed.
