@@ -25,7 +25,6 @@ import java.util.Map;
  */
 public abstract class AuctionCommand
     implements EntryProcessor<String, Auction, CommandResult>, HazelcastInstanceAware {
-  private static final long serialVersionUID = 2L;
   /** A command that keeps losing races is refused (the client retries) rather than spinning on a partition thread. */
   private static final int MAX_RACES = 8;
 
@@ -143,8 +142,7 @@ public abstract class AuctionCommand
 
   /** The backup replica's part: apply what the primary decided and committed, in seq order. */
   static final class ApplyEvents implements EntryProcessor<String, Auction, CommandResult>, HazelcastInstanceAware {
-    private static final long serialVersionUID = 1L;
-    private final List<AuctionEvent> events;
+    final List<AuctionEvent> events;
     private transient HazelcastInstance hazelcast;
 
     ApplyEvents(List<AuctionEvent> events) {

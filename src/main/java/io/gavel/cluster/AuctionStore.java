@@ -124,7 +124,7 @@ public final class AuctionStore {
   /** Empty when the auction does not exist. */
   public Future<Optional<List<AuctionEvent>>> eventsAfter(String auctionId, long after, int limit) {
     return fromHazelcast(auctions.submitToKey(auctionId, new Reads.EventsAfter(after, limit))
-        .thenApply(Optional::ofNullable));
+        .thenApply(events -> Optional.ofNullable(events).map(Reads.Events::list)));
   }
 
   /**

@@ -7,7 +7,6 @@ import com.hazelcast.map.ExtendedMapEntry;
 import com.hazelcast.map.IMap;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import java.io.Serializable;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -41,13 +40,12 @@ public final class ClusterBuckets {
   }
 
   /** A bucket's tokens at {@code at} (cluster time, ms). Immutable: the map stores it as an object. */
-  record Bucket(double tokens, long at) implements Serializable {
+  record Bucket(double tokens, long at) {
   }
 
   static final class Take implements EntryProcessor<String, Bucket, Long>, HazelcastInstanceAware {
-    private static final long serialVersionUID = 1L;
-    private final double perSecond;
-    private final int burst;
+    final double perSecond;
+    final int burst;
     private transient HazelcastInstance hazelcast;
 
     Take(double perSecond, int burst) {

@@ -13,10 +13,9 @@ final class Commands {
   }
 
   static final class Create extends AuctionCommand {
-    private static final long serialVersionUID = 2L;
-    private final String id;
-    private final AuctionTerms terms;
-    private final String seller;
+    final String id;
+    final AuctionTerms terms;
+    final String seller;
 
     Create(String id, AuctionTerms terms, String seller) {
       this.id = id;
@@ -45,11 +44,10 @@ final class Commands {
   }
 
   static final class PlaceBid extends AuctionCommand {
-    private static final long serialVersionUID = 3L;
-    private final String bidder;
-    private final Long amount;
-    private final Long maxAmount;
-    private final String requestId;
+    final String bidder;
+    final Long amount;
+    final Long maxAmount;
+    final String requestId;
 
     PlaceBid(String bidder, Long amount, Long maxAmount, String requestId) {
       this.bidder = bidder;
@@ -71,8 +69,7 @@ final class Commands {
 
   /** Buy it now. Hazelcast's retry after an owner crash finds the auction closed for this buyer: that answer. */
   static final class BuyNow extends AuctionCommand {
-    private static final long serialVersionUID = 1L;
-    private final String buyer;
+    final String buyer;
 
     BuyNow(String buyer) {
       this.buyer = buyer;
@@ -92,8 +89,7 @@ final class Commands {
   }
 
   static final class Cancel extends AuctionCommand {
-    private static final long serialVersionUID = 1L;
-    private final String user;
+    final String user;
 
     Cancel(String user) {
       this.user = user;
@@ -112,7 +108,6 @@ final class Commands {
   }
 
   static final class CloseIfDue extends AuctionCommand {
-    private static final long serialVersionUID = 2L;
 
     @Override
     protected List<AuctionEvent> decide(Auction current, long now) {

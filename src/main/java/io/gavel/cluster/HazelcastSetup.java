@@ -71,6 +71,7 @@ public final class HazelcastSetup {
           .enabled(true).build());
       auctions.setSplitBrainProtectionName(MAJORITY);
     }
+    GavelSerializers.register(config, GavelSerializers.all());
     config.getUserContext().put(EventSink.USER_CONTEXT_KEY, sink);
     if (log != null) {
       // The map becomes the store's cache: a missing auction is rebuilt from its log, and the open ones are

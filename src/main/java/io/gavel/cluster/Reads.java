@@ -19,7 +19,6 @@ final class Reads {
   }
 
   static final class View implements EntryProcessor<String, Auction, AuctionView>, ReadOnly {
-    private static final long serialVersionUID = 1L;
 
     @Override
     public AuctionView process(Map.Entry<String, Auction> entry) {
@@ -32,10 +31,13 @@ final class Reads {
     }
   }
 
-  static final class EventsAfter implements EntryProcessor<String, Auction, List<AuctionEvent>>, ReadOnly {
-    private static final long serialVersionUID = 1L;
-    private final long after;
-    private final int limit;
+  /** A batch of events as a result (a bare list would fall back to Java serialization). */
+  record Events(List<AuctionEvent> list) {
+  }
+
+  static final class EventsAfter implements EntryProcessor<String, Auction, Events>, ReadOnly {
+    final long after;
+    final int limit;
 
     EventsAfter(long after, int limit) {
       this.after = after;
@@ -43,19 +45,18 @@ final class Reads {
     }
 
     @Override
-    public List<AuctionEvent> process(Map.Entry<String, Auction> entry) {
-      return entry.getValue() == null ? null : entry.getValue().eventsAfter(after, limit);
+    public Events process(Map.Entry<String, Auction> entry) {
+      return entry.getValue() == null ? null : new Events(entry.getValue().eventsAfter(after, limit));
     }
 
     @Override
-    public EntryProcessor<String, Auction, List<AuctionEvent>> getBackupProcessor() {
+    public EntryProcessor<String, Auction, Events> getBackupProcessor() {
       return null;
     }
   }
 
   /** Answers only that the entry is there: the list's first pass wants the keys, not the auctions. */
   static final class Present implements EntryProcessor<String, Auction, Boolean>, ReadOnly {
-    private static final long serialVersionUID = 1L;
 
     @Override
     public Boolean process(Map.Entry<String, Auction> entry) {
@@ -70,9 +71,8 @@ final class Reads {
 
   /** Matches auctions of {@code status} (null: any) whose id comes after {@code after} (null: any). */
   static final class Listed implements Predicate<String, Auction> {
-    private static final long serialVersionUID = 1L;
-    private final AuctionStatus status;
-    private final String after;
+    final AuctionStatus status;
+    final String after;
 
     Listed(AuctionStatus status, String after) {
       this.status = status;
@@ -88,8 +88,7 @@ final class Reads {
 
   /** Matches open auctions whose end is at or before {@code now} (the cluster's clock, read by the sweep). */
   static final class Due implements Predicate<String, Auction> {
-    private static final long serialVersionUID = 2L;
-    private final long now;
+    final long now;
 
     Due(long now) {
       this.now = now;

@@ -1,6 +1,5 @@
 package io.gavel.domain;
 
-import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -16,8 +15,7 @@ import java.util.regex.Pattern;
  *
  * <p>Not thread-safe: the cluster runs every command for one auction on one partition thread.
  */
-public final class Auction implements Serializable {
-  private static final long serialVersionUID = 1L;
+public final class Auction {
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
   private final String id;

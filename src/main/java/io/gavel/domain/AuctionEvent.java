@@ -1,12 +1,11 @@
 package io.gavel.domain;
 
-import java.io.Serializable;
 
 /**
  * Every state change of an auction is one event; {@code seq} numbers an auction's events 1, 2, 3, ... without gaps.
  * The event log is the auction's audit trail and what late or reconnecting clients catch up from.
  */
-public sealed interface AuctionEvent extends Serializable {
+public sealed interface AuctionEvent {
   String auctionId();
 
   long seq();

@@ -1,6 +1,5 @@
 package io.gavel.domain;
 
-import java.io.Serializable;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -14,7 +13,7 @@ import java.util.regex.Pattern;
  */
 public record AuctionTerms(String title, String currency, long startingPrice, long minIncrement,
                            long durationSeconds, long antiSnipingSeconds, List<Increment> increments,
-                           Long reservePrice, Long buyNowPrice) implements Serializable {
+                           Long reservePrice, Long buyNowPrice) {
 
   public static final int MAX_TITLE_LENGTH = 200;
   public static final long MAX_DURATION_SECONDS = 90L * 24 * 3600;
@@ -23,7 +22,7 @@ public record AuctionTerms(String title, String currency, long startingPrice, lo
   private static final Pattern CURRENCY = Pattern.compile("[A-Z]{3}");
 
   /** From {@code from} (inclusive, minor units) upwards, bids rise by at least {@code step}. */
-  public record Increment(long from, long step) implements Serializable {
+  public record Increment(long from, long step) {
   }
 
   public AuctionTerms(String title, String currency, long startingPrice, long minIncrement, long durationSeconds,

@@ -1,6 +1,5 @@
 package io.gavel.domain;
 
-import java.io.Serializable;
 
 /**
  * A point-in-time summary of an auction, without its event history. {@code reserveMet} is null for an auction
@@ -8,6 +7,5 @@ import java.io.Serializable;
  */
 public record AuctionView(String id, AuctionTerms terms, String seller, long currentPrice, String leader,
                           int bidCount, long endsAt, AuctionStatus status, String winner, long seq,
-                          long minimumNextBid, Boolean reserveMet, boolean buyNowAvailable)
-    implements Serializable {
+                          long minimumNextBid, Boolean reserveMet, boolean buyNowAvailable) {
 }

@@ -1,10 +1,8 @@
 package io.gavel.domain;
 
-import java.io.Serializable;
 
 /** What changes as an auction's events are applied, apart from the log itself; folded the same way for previews. */
-final class Figures implements Serializable {
-  private static final long serialVersionUID = 2L;
+final class Figures {
   long endsAt;
   long currentPrice;
   String leader;

@@ -9,23 +9,19 @@ import java.util.List;
 
 /**
  * The stored form of an event: everything needed to rebuild the auction, including what is never published
- * (the request id that answers retries, the displaced leader).
+ * (the request id that answers retries, the displaced leader, a bidder's maximum). One form for every place an event
+ * is kept or travels between members (the PostgreSQL log, Hazelcast entries and results), so there is one schema to
+ * evolve: fields added later are optional on decode.
  */
-final class EventJson {
+public final class EventJson {
   private EventJson() {
   }
 
-  static JsonObject encode(AuctionEvent event) {
+  public static JsonObject encode(AuctionEvent event) {
     JsonObject json = new JsonObject().put("type", event.type()).put("auctionId", event.auctionId())
         .put("seq", event.seq()).put("at", event.at());
     if (event instanceof AuctionEvent.Created c) {
-      AuctionTerms t = c.terms();
-      json.put("terms", new JsonObject().put("title", t.title()).put("currency", t.currency())
-              .put("startingPrice", t.startingPrice()).put("minIncrement", t.minIncrement())
-              .put("durationSeconds", t.durationSeconds()).put("antiSnipingSeconds", t.antiSnipingSeconds())
-              .put("increments", increments(t)).put("reservePrice", t.reservePrice())
-              .put("buyNowPrice", t.buyNowPrice()))
-          .put("seller", c.seller()).put("endsAt", c.endsAt());
+      json.put("terms", encodeTerms(c.terms())).put("seller", c.seller()).put("endsAt", c.endsAt());
     } else if (event instanceof AuctionEvent.BidAccepted b) {
       json.put("bidder", b.bidder()).put("amount", b.amount()).put("endsAt", b.endsAt())
           .put("requestId", b.requestId()).put("outbid", b.outbid()).put("proxy", b.proxy())
@@ -39,6 +35,19 @@ final class EventJson {
           .put("buyNow", c.buyNow());
     }
     return json;
+  }
+
+  public static JsonObject encodeTerms(AuctionTerms t) {
+    return new JsonObject().put("title", t.title()).put("currency", t.currency())
+        .put("startingPrice", t.startingPrice()).put("minIncrement", t.minIncrement())
+        .put("durationSeconds", t.durationSeconds()).put("antiSnipingSeconds", t.antiSnipingSeconds())
+        .put("increments", increments(t)).put("reservePrice", t.reservePrice()).put("buyNowPrice", t.buyNowPrice());
+  }
+
+  public static AuctionTerms decodeTerms(JsonObject t) {
+    return new AuctionTerms(t.getString("title"), t.getString("currency"), t.getLong("startingPrice"),
+        t.getLong("minIncrement"), t.getLong("durationSeconds"), t.getLong("antiSnipingSeconds"),
+        increments(t.getJsonArray("increments")), t.getLong("reservePrice"), t.getLong("buyNowPrice"));
   }
 
   private static JsonArray increments(AuctionTerms terms) {
@@ -58,17 +67,13 @@ final class EventJson {
     return increments;
   }
 
-  static AuctionEvent decode(JsonObject json) {
+  public static AuctionEvent decode(JsonObject json) {
     String id = json.getString("auctionId");
     long seq = json.getLong("seq");
     long at = json.getLong("at");
     return switch (json.getString("type")) {
       case "auction.created" -> {
-        JsonObject t = json.getJsonObject("terms");
-        yield new AuctionEvent.Created(id, seq, at,
-            new AuctionTerms(t.getString("title"), t.getString("currency"), t.getLong("startingPrice"),
-                t.getLong("minIncrement"), t.getLong("durationSeconds"), t.getLong("antiSnipingSeconds"),
-                increments(t.getJsonArray("increments")), t.getLong("reservePrice"), t.getLong("buyNowPrice")),
+        yield new AuctionEvent.Created(id, seq, at, decodeTerms(json.getJsonObject("terms")),
             json.getString("seller"), json.getLong("endsAt"));
       }
       case "bid.accepted" -> new AuctionEvent.BidAccepted(id, seq, at, json.getString("bidder"),

@@ -235,7 +235,7 @@ class ClusterTest {
   }
 
   private static List<JsonObject> events(BridgeClient client, String address) {
-    return client.received(address).stream().filter(m -> !m.containsKey("probe")).toList();
+    return client.received(address).stream().filter(m -> m.containsKey("seq")).toList();
   }
 
   private static void assertFailure(JsonObject reply, int status, String code) {

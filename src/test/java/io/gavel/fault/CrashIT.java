@@ -84,7 +84,7 @@ class CrashIT {
       load.stop();
       int lastPushed = (int) History.read(survivor, id).events().size();
       Wait.until("the reconnected watcher is pushed the last event", Duration.ofSeconds(15),
-          () -> again.received(address).stream().anyMatch(e -> e.getLong("seq") == lastPushed));
+          () -> again.received(address).stream().anyMatch(e -> e.getLong("seq", -1L) == lastPushed));
       again.received(address).forEach(e -> follower.receive(e, survivor));
 
       History history = History.read(survivor, id).assertWellFormed().assertContains(load.acks());

@@ -73,7 +73,7 @@ class BridgeLimitsTest {
   @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
   void aClientThatStopsReadingIsCutOffAndReleasedWhileOthersGetEverything(boolean sockJs) throws Exception {
     start("--set", "limits.slowConsumerMaxDrops=20");
-    String address = "auction.slow-consumer-test";
+    String address = "news.slow-consumer-test";
     BridgeClient reader = BridgeClient.connect(clients, port);
     try (StalledClient stalled = StalledClient.register(port, address, sockJs)) {
       reader.register(address);

@@ -24,7 +24,10 @@ public final class SeqFollower {
 
   /** Applies a pushed event; fetches from {@code baseUrl} whatever is missing before it. */
   public void receive(JsonObject event, String baseUrl) {
-    long seq = event.getLong("seq");
+    if (!(event.getValue("seq") instanceof Number number)) {
+      return; // presence and other notices are not part of the history
+    }
+    long seq = number.longValue();
     if (seq <= lastSeq()) {
       return;
     }
