@@ -30,9 +30,14 @@ try {
   const a = await browser.newPage();
   const b = await browser.newPage();
   const errors = [];
+  // Until node1 is killed (then failed connections are logged, as they should be), the console stays clean.
+  const consoleErrors = [];
   const watch = (page) => {
     page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => { if (/Content.Security.Policy/i.test(m.text())) errors.push(m.text()); });
+    page.on('console', (m) => {
+      if (/Content.Security.Policy/i.test(m.text())) errors.push(m.text());
+      if (m.type() === 'error') consoleErrors.push(`${m.text()} (${m.location().url})`);
+    });
   };
   for (const page of [a, b]) watch(page);
   await a.goto(`${node1}/?nodes=${node1},${node2}#${lot.id}`);
@@ -69,6 +74,7 @@ try {
   mkdirSync(shots, { recursive: true });
   await b.screenshot({ path: `${shots}/page-node2.png`, fullPage: true });
 
+  assert.deepEqual(consoleErrors, [], 'no console errors before the failover');
   // node1 dies: page A says it is reconnecting, moves to node2, and shows what happened meanwhile.
   process.kill(Number(node1Pid), 'SIGKILL');
   await a.waitForSelector('#connection[data-state="reconnecting"]', { timeout: 15000 });
