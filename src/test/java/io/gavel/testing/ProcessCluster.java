@@ -69,6 +69,15 @@ public final class ProcessCluster implements AutoCloseable {
     return processes.length;
   }
 
+  /** The cluster name and member list the nodes join with, for other processes that join them. */
+  public String clusterName() {
+    return clusterName;
+  }
+
+  public List<String> clusterMembers() {
+    return java.util.Arrays.stream(clusterPorts).mapToObj(p -> "127.0.0.1:" + p).toList();
+  }
+
   public String baseUrl(int i) {
     return "http://127.0.0.1:" + httpPorts[i];
   }
@@ -95,8 +104,7 @@ public final class ProcessCluster implements AutoCloseable {
     if (isRunning(i)) {
       throw new IllegalStateException("node" + (i + 1) + " is running");
     }
-    String members = java.util.Arrays.stream(clusterPorts).mapToObj(p -> "127.0.0.1:" + p)
-        .collect(Collectors.joining(","));
+    String members = String.join(",", clusterMembers());
     List<String> options = new ArrayList<>(List.of(
         "--http-port", String.valueOf(httpPorts[i]),
         "--cluster-port", String.valueOf(clusterPorts[i]),
