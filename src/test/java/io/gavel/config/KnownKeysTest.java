@@ -23,6 +23,14 @@ class KnownKeysTest {
   }
 
   @Test
+  void theShippedLimitsAreTheDocumentedDefaults() throws IOException {
+    JsonObject shipped = new JsonObject(Files.readString(Path.of("conf", "gavel.json"))).getJsonObject("limits");
+    for (io.gavel.gateway.Limits.Limit limit : io.gavel.gateway.Limits.DEFINITIONS) {
+      assertThat(shipped.getDouble(limit.name())).as("limits." + limit.name()).isEqualTo(limit.fallback());
+    }
+  }
+
+  @Test
   void aMisspelledTopLevelKeyIsNamed() throws IOException {
     assertFails(conf(json -> json.put("htpPort", 9000)), "unknown setting htpPort",
         "did you mean httpPort?");
