@@ -1,5 +1,6 @@
 package io.gavel;
 
+import io.gavel.config.CommandLineArgs;
 import io.gavel.config.ConfigException;
 import io.gavel.config.NodeConfig;
 import io.gavel.node.GavelNode;
@@ -11,7 +12,7 @@ import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
 /**
- * {@code java -jar target/gavel.jar [options]}: starts one Gavel node. SIGTERM or SIGINT stops it gracefully
+ * {@code java -jar target/gavel.jar [options]}: starts one Gavel node ({@code --help} lists the options). SIGTERM or SIGINT stops it gracefully
  * (see {@link GavelNode#stop()}) and exits 0; if that takes longer than {@value #SHUTDOWN_SECONDS} s, it exits 1.
  */
 public final class Main {
@@ -25,7 +26,13 @@ public final class Main {
   public static void main(String[] args) throws InterruptedException {
     NodeConfig config;
     try {
-      config = NodeConfig.load(args, System.getenv());
+      CommandLineArgs cli = CommandLineArgs.parse(args);
+      if (cli.helpRequested() || cli.versionRequested()) {
+        System.out.print(cli.helpRequested() ? CommandLineArgs.usage() : CommandLineArgs.version() + "\n");
+        System.exit(0);
+        return;
+      }
+      config = NodeConfig.load(cli, System.getenv());
     } catch (ConfigException e) {
       System.err.println("gavel: " + e.getMessage());
       System.exit(2);

@@ -15,7 +15,10 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.util.regex.Pattern;
 
-/** Builds a member's Hazelcast config: {@code <conf>/hazelcast.xml} plus this node's address and member list. */
+/**
+ * Builds a member's Hazelcast config: {@code <conf>/hazelcast.xml} plus this node's address and how it finds the
+ * others (the TCP-IP member list, or a Kubernetes headless Service's DNS name).
+ */
 public final class HazelcastSetup {
   /** Member attribute holding the Gavel node name. */
   public static final String NODE_ATTRIBUTE = "gavel.node";
@@ -55,8 +58,17 @@ public final class HazelcastSetup {
     JoinConfig join = network.getJoin();
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);
-    // One entry per member: a port range in a member entry fails in Hazelcast 5.3 when interfaces are enabled.
-    join.getTcpIpConfig().setEnabled(true).setMembers(node.clusterMembers());
+    if (node.kubernetesServiceDns() != null) {
+      // Hazelcast's Kubernetes discovery in DNS lookup mode: the members are the addresses the headless Service's
+      // name resolves to, all on this member's port. It needs no Kubernetes API access (no service account).
+      join.getTcpIpConfig().setEnabled(false);
+      join.getKubernetesConfig().setEnabled(true)
+          .setProperty("service-dns", node.kubernetesServiceDns())
+          .setProperty("service-port", String.valueOf(node.clusterPort()));
+    } else {
+      // One entry per member: a port range in a member entry fails in Hazelcast 5.3 when interfaces are enabled.
+      join.getTcpIpConfig().setEnabled(true).setMembers(node.clusterMembers());
+    }
     config.getMemberAttributeConfig().setAttribute(NODE_ATTRIBUTE, node.nodeName());
     MapConfig auctions = config.getMapConfig(AuctionStore.MAP_NAME);
     auctions.getMergePolicyConfig().setPolicy(HigherSeqMergePolicy.class.getName());

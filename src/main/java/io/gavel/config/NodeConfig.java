@@ -1,5 +1,6 @@
 package io.gavel.config;
 
+import io.gavel.gateway.Limits;
 import io.vertx.config.ConfigRetriever;
 import io.vertx.config.ConfigRetrieverOptions;
 import io.vertx.config.ConfigStoreOptions;
@@ -12,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -31,6 +31,7 @@ public record NodeConfig(
     String clusterHost,
     int clusterPort,
     List<String> clusterMembers,
+    String kubernetesServiceDns,
     int minClusterSize,
     Set<Role> roles,
     boolean demo,
@@ -53,31 +54,6 @@ public record NodeConfig(
     int managementPort) {
 
   public enum Role { GATEWAY, AUCTION }
-
-  /** Command-line option → (gavel.json key, environment variable). */
-  private static final Map<String, String[]> OPTIONS = new LinkedHashMap<>();
-
-  static {
-    OPTIONS.put("--http-host", new String[] {"httpHost", "GAVEL_HTTP_HOST"});
-    OPTIONS.put("--http-port", new String[] {"httpPort", "GAVEL_HTTP_PORT"});
-    OPTIONS.put("--cluster-host", new String[] {"clusterHost", "GAVEL_CLUSTER_HOST"});
-    OPTIONS.put("--cluster-port", new String[] {"clusterPort", "GAVEL_CLUSTER_PORT"});
-    OPTIONS.put("--cluster-members", new String[] {"clusterMembers", "GAVEL_CLUSTER_MEMBERS"});
-    OPTIONS.put("--node-name", new String[] {"nodeName", "GAVEL_NODE_NAME"});
-    OPTIONS.put("--cluster-name", new String[] {"clusterName", "GAVEL_CLUSTER_NAME"});
-    OPTIONS.put("--min-cluster-size", new String[] {"minClusterSize", "GAVEL_MIN_CLUSTER_SIZE"});
-    OPTIONS.put("--roles", new String[] {"roles", "GAVEL_ROLES"});
-    OPTIONS.put("--token-ttl", new String[] {"tokenTtlSeconds", "GAVEL_TOKEN_TTL_SECONDS"});
-    OPTIONS.put("--demo", new String[] {"demo", "GAVEL_DEMO"});
-    OPTIONS.put("--demo-bidders", new String[] {"demoBidders", "GAVEL_DEMO_BIDDERS"});
-    OPTIONS.put("--allowed-origins", new String[] {"allowedOrigins", "GAVEL_ALLOWED_ORIGINS"});
-    OPTIONS.put("--log-format", new String[] {"logFormat", "GAVEL_LOG_FORMAT"});
-    OPTIONS.put("--store", new String[] {"store", "GAVEL_STORE"});
-    OPTIONS.put("--clock-offset-ms", new String[] {"clockOffsetMs", "GAVEL_CLOCK_OFFSET_MS"});
-    OPTIONS.put("--trusted-proxies", new String[] {"trustedProxies", "GAVEL_TRUSTED_PROXIES"});
-    OPTIONS.put("--management-host", new String[] {"managementHost", "GAVEL_MANAGEMENT_HOST"});
-    OPTIONS.put("--management-port", new String[] {"managementPort", "GAVEL_MANAGEMENT_PORT"});
-  }
 
   /** The store used when none is configured: auctions live in the cluster's memory only. */
   public static final String MEMORY_STORE = "memory";
@@ -102,28 +78,37 @@ public record NodeConfig(
   }
 
   public static NodeConfig load(String[] args, Map<String, String> env) {
-    List<String> sets = new ArrayList<>();
-    Map<String, String> cli = parseArgs(args, sets);
-    String conf = cli.getOrDefault("--conf", env.getOrDefault("GAVEL_CONF", "conf"));
+    return load(CommandLineArgs.parse(args), env);
+  }
+
+  public static NodeConfig load(CommandLineArgs cli, Map<String, String> env) {
+    String conf = cli.values().getOrDefault(Settings.CONF.option(), env.getOrDefault(Settings.CONF.env(), "conf"));
     Path confDir = Path.of(conf);
     JsonObject overrides = new JsonObject();
-    for (var option : OPTIONS.entrySet()) {
-      String key = option.getValue()[0];
-      String value = cli.containsKey(option.getKey()) ? cli.get(option.getKey()) : env.get(option.getValue()[1]);
-      if (value != null) {
-        overrides.put(key, value);
+    for (Setting setting : Settings.ALL) {
+      if (setting.key() == null || setting.form() == Setting.Form.REPEATABLE) {
+        continue;
       }
-    }
-    // The signing key is never a command-line option: command lines show up in process listings.
-    if (env.containsKey("GAVEL_JWT_SECRET")) {
-      overrides.put("jwtSecret", env.get("GAVEL_JWT_SECRET"));
+      // The signing key has no option (command lines show up in process listings): it comes from env or file.
+      String value = setting.option() != null && cli.values().containsKey(setting.option())
+          ? cli.values().get(setting.option())
+          : setting.env() == null ? null : env.get(setting.env());
+      if (value != null) {
+        overrides.put(setting.key(), value);
+      }
     }
     JsonObject file = retrieve(confDir.resolve("gavel.json"), overrides);
     List<String> assignments = new ArrayList<>();
-    if (env.get("GAVEL_SET") != null) {
-      assignments.addAll(Arrays.asList(env.get("GAVEL_SET").split(";")));
+    if (env.get(Settings.SET.env()) != null) {
+      assignments.addAll(Arrays.asList(env.get(Settings.SET.env()).split(";")));
     }
-    assignments.addAll(sets);
+    for (String assignment : cli.sets()) {
+      if (assignment.trim().startsWith("jwtSecret=")) {
+        throw new ConfigException("--set jwtSecret: the signing key is never given on the command line (process "
+            + "listings show it); use GAVEL_JWT_SECRET or jwtSecret in gavel.json");
+      }
+      assignments.add(assignment);
+    }
     for (String override : assignments) {
       if (!override.isBlank()) {
         set(file, override.trim());
@@ -133,7 +118,15 @@ public record NodeConfig(
   }
 
   static NodeConfig fromJson(Path confDir, JsonObject json) {
-    Settings s = new Settings(json);
+    Settings.checkKnownKeys(json);
+    TypedJson s = new TypedJson(json, "");
+    JsonObject bridge = s.object("bridge");
+    TypedJson bridgeSettings = new TypedJson(bridge, "bridge.");
+    // Stored back as numbers: the gateway reads them with getLong.
+    bridge.put("pingTimeoutMillis", bridgeSettings.longInRange("pingTimeoutMillis", 10_000, 100, 3_600_000));
+    bridge.put("replyTimeoutMillis", bridgeSettings.longInRange("replyTimeoutMillis", 10_000, 100, 3_600_000));
+    JsonObject limits = s.object("limits");
+    Limits.from(limits);
     int httpPort = s.port("httpPort", 8080);
     int clusterPort = s.port("clusterPort", 5701);
     String name = s.string("nodeName", "gavel-" + httpPort);
@@ -151,6 +144,7 @@ public record NodeConfig(
         s.string("clusterHost", "127.0.0.1"),
         clusterPort,
         s.members("clusterMembers"),
+        s.hostName("kubernetesServiceDns"),
         (int) s.longInRange("minClusterSize", 1, 1, 1000),
         s.roles("roles"),
         s.bool("demo", true),
@@ -163,8 +157,8 @@ public record NodeConfig(
         s.origins("allowedOrigins"),
         s.oneOf("logFormat", "text", "text", "json"),
         (int) s.longInRange("gatewayInstances", Runtime.getRuntime().availableProcessors(), 1, 256),
-        s.object("limits"),
-        s.object("bridge"),
+        limits,
+        bridge,
         s.object("publish"),
         s.store("store"),
         s.longInRange("clockOffsetMs", 0, -MAX_CLOCK_OFFSET_MILLIS, MAX_CLOCK_OFFSET_MILLIS),
@@ -205,47 +199,6 @@ public record NodeConfig(
     target.put(path[path.length - 1], value);
   }
 
-  private static Map<String, String> parseArgs(String[] args, List<String> sets) {
-    Map<String, String> values = new LinkedHashMap<>();
-    for (int i = 0; i < args.length; i++) {
-      String arg = args[i];
-      if (arg.equals("--set")) {
-        if (i + 1 >= args.length) {
-          throw new ConfigException("option --set needs path=value");
-        }
-        sets.add(args[++i]);
-        continue;
-      }
-      if (arg.equals("--demo") || arg.equals("--no-demo")) {
-        values.put("--demo", String.valueOf(arg.equals("--demo")));
-        continue;
-      }
-      if (arg.equals("--demo-bidders")) {
-        values.put("--demo-bidders", "true");
-        continue;
-      }
-      String name = arg;
-      String value = null;
-      int eq = arg.indexOf('=');
-      if (eq > 0) {
-        name = arg.substring(0, eq);
-        value = arg.substring(eq + 1);
-      }
-      if (!name.equals("--conf") && !OPTIONS.containsKey(name)) {
-        throw new ConfigException("unknown option " + name + "; options: --conf "
-            + String.join(" ", OPTIONS.keySet()) + " --no-demo --set path=value");
-      }
-      if (value == null) {
-        if (i + 1 >= args.length) {
-          throw new ConfigException("option " + name + " needs a value");
-        }
-        value = args[++i];
-      }
-      values.put(name, value);
-    }
-    return values;
-  }
-
   /**
    * vertx-config reads the file and lays the environment and options over it (later stores win). It needs a Vert.x
    * instance; the node's clustered one cannot exist before its config does, so a plain one is used and closed.
@@ -271,8 +224,11 @@ public record NodeConfig(
     }
   }
 
-  /** Typed reads that accept both JSON values and the strings that come from options and the environment. */
-  private record Settings(JsonObject json) {
+  /**
+   * Typed reads that accept both JSON values and the strings that come from options and the environment; messages
+   * name the key with its path ({@code prefix}, e.g. {@code bridge.}).
+   */
+  private record TypedJson(JsonObject json, String prefix) {
     String string(String key, String fallback) {
       String value = optionalString(key);
       return value == null ? fallback : value;
@@ -284,7 +240,7 @@ public record NodeConfig(
         return null;
       }
       if (!(value instanceof String s) || s.isBlank()) {
-        throw new ConfigException(key + " must be a non-empty string");
+        throw new ConfigException(prefix + key + " must be a non-empty string");
       }
       return s;
     }
@@ -299,10 +255,10 @@ public record NodeConfig(
       } else if (value instanceof String s && s.matches("-?\\d{1,18}")) {
         result = Long.parseLong(s);
       } else {
-        throw new ConfigException(key + " must be an integer, got " + value);
+        throw new ConfigException(prefix + key + " must be an integer, got " + value);
       }
       if (result < min || result > max) {
-        throw new ConfigException(key + " must be from " + min + " to " + max + ", got " + result);
+        throw new ConfigException(prefix + key + " must be from " + min + " to " + max + ", got " + result);
       }
       return result;
     }
@@ -322,19 +278,19 @@ public record NodeConfig(
       if ("true".equals(value) || "false".equals(value)) {
         return Boolean.parseBoolean((String) value);
       }
-      throw new ConfigException(key + " must be true or false, got " + value);
+      throw new ConfigException(prefix + key + " must be true or false, got " + value);
     }
 
     List<String> members(String key) {
       List<String> members = new ArrayList<>();
       for (String member : list(key)) {
         if (!member.matches("[A-Za-z0-9.\\-]+:\\d{1,5}")) {
-          throw new ConfigException(key + " entries must be host:port, got '" + member + "'");
+          throw new ConfigException(prefix + key + " entries must be host:port, got '" + member + "'");
         }
         members.add(member);
       }
       if (members.isEmpty()) {
-        throw new ConfigException(key + " must list at least one host:port");
+        throw new ConfigException(prefix + key + " must list at least one host:port");
       }
       return members;
     }
@@ -351,17 +307,17 @@ public record NodeConfig(
       String shape = " (memory or postgresql://user:password@host:port/database)";
       int schemeEnd = value.indexOf("://");
       if (schemeEnd < 0) {
-        throw new ConfigException(key + " must be memory or a postgresql:// URL" + shape);
+        throw new ConfigException(prefix + key + " must be memory or a postgresql:// URL" + shape);
       }
       if (!value.startsWith(POSTGRESQL_SCHEME)) {
-        throw new ConfigException(key + " URL scheme must be postgresql, got '" + value.substring(0, schemeEnd)
+        throw new ConfigException(prefix + key + " URL scheme must be postgresql, got '" + value.substring(0, schemeEnd)
             + "'" + shape);
       }
       // The password may hold any character, '@' and '/' too, so the user part ends at the last '@'.
       String rest = value.substring(POSTGRESQL_SCHEME.length());
       int at = rest.lastIndexOf('@');
       if (at >= 0 && (at == 0 || rest.charAt(0) == ':')) {
-        throw new ConfigException(key + " URL has an empty user name" + shape);
+        throw new ConfigException(prefix + key + " URL has an empty user name" + shape);
       }
       String location = rest.substring(at + 1);
       int slash = location.indexOf('/');
@@ -371,14 +327,23 @@ public record NodeConfig(
       String host = colon < 0 ? authority : authority.substring(0, colon);
       String port = colon < 0 ? "" : authority.substring(colon + 1);
       if (!host.matches("[A-Za-z0-9.\\-]+|\\[[0-9A-Fa-f:.]+\\]")) {
-        throw new ConfigException(key + " URL needs a host name or address before :port" + shape);
+        throw new ConfigException(prefix + key + " URL needs a host name or address before :port" + shape);
       }
       if (!port.matches("\\d{1,5}") || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
-        throw new ConfigException(key + " URL needs a port from 1 to 65535 after the host" + shape);
+        throw new ConfigException(prefix + key + " URL needs a port from 1 to 65535 after the host" + shape);
       }
       if (!database.matches("[A-Za-z0-9_$.\\-]+")) {
-        throw new ConfigException(key + " URL needs a database name (letters, digits, _ $ . -) after host:port/"
+        throw new ConfigException(prefix + key + " URL needs a database name (letters, digits, _ $ . -) after host:port/"
             + shape);
+      }
+      return value;
+    }
+
+    /** A DNS name, or null when unset. */
+    String hostName(String key) {
+      String value = optionalString(key);
+      if (value != null && !value.matches("[A-Za-z0-9]([A-Za-z0-9.\\-]*[A-Za-z0-9])?")) {
+        throw new ConfigException(prefix + key + " must be a DNS name, got '" + value + "'");
       }
       return value;
     }
@@ -386,7 +351,7 @@ public record NodeConfig(
     String oneOf(String key, String fallback, String... allowed) {
       String value = string(key, fallback);
       if (!List.of(allowed).contains(value)) {
-        throw new ConfigException(key + " must be one of " + String.join(", ", allowed) + ", got '" + value + "'");
+        throw new ConfigException(prefix + key + " must be one of " + String.join(", ", allowed) + ", got '" + value + "'");
       }
       return value;
     }
@@ -395,7 +360,7 @@ public record NodeConfig(
       List<String> origins = list(key);
       for (String origin : origins) {
         if (!origin.matches("https?://[A-Za-z0-9.\\-\\[\\]:]+")) {
-          throw new ConfigException(key + " entries must be origins like https://auction.example.com, got '"
+          throw new ConfigException(prefix + key + " entries must be origins like https://auction.example.com, got '"
               + origin + "'");
         }
       }
@@ -408,7 +373,7 @@ public record NodeConfig(
         try {
           roles.add(Role.valueOf(role.trim().toUpperCase()));
         } catch (IllegalArgumentException e) {
-          throw new ConfigException(key + " entries must be gateway or auction, got '" + role + "'");
+          throw new ConfigException(prefix + key + " entries must be gateway or auction, got '" + role + "'");
         }
       }
       return roles.isEmpty() ? Set.of(Role.GATEWAY, Role.AUCTION) : roles;
@@ -420,7 +385,7 @@ public record NodeConfig(
         return new JsonObject();
       }
       if (!(value instanceof JsonObject o)) {
-        throw new ConfigException(key + " must be a JSON object");
+        throw new ConfigException(prefix + key + " must be a JSON object");
       }
       return o;
     }
@@ -437,13 +402,13 @@ public record NodeConfig(
         List<String> out = new ArrayList<>();
         for (Object item : array) {
           if (!(item instanceof String s)) {
-            throw new ConfigException(key + " must be a list of strings");
+            throw new ConfigException(prefix + key + " must be a list of strings");
           }
           out.add(s);
         }
         return out;
       }
-      throw new ConfigException(key + " must be a list or a comma-separated string");
+      throw new ConfigException(prefix + key + " must be a list or a comma-separated string");
     }
   }
 }

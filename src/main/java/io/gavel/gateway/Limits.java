@@ -2,6 +2,9 @@ package io.gavel.gateway;
 
 import io.gavel.config.ConfigException;
 import io.vertx.core.json.JsonObject;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Abuse limits, from {@code limits} in gavel.json. The defaults never limit a person: a user may place 20 bids per
@@ -29,36 +32,70 @@ public record Limits(
     int maxInvalidFrames,
     int maxLongPolls) {
 
-  public static Limits from(JsonObject json) {
-    return new Limits(
-        number(json, "bidsPerSecondPerUser", 25, 0.1, 100_000),
-        (int) number(json, "bidBurstPerUser", 50, 1, 1_000_000),
-        number(json, "auctionsPerHourPerUser", 60, 1, 360_000_000),
-        (int) number(json, "auctionBurstPerUser", 20, 1, 1_000_000),
-        number(json, "framesPerSecondPerConnection", 50, 1, 1_000_000),
-        (int) number(json, "frameBurstPerConnection", 100, 1, 1_000_000),
-        number(json, "loginsPerMinutePerIp", 30, 1, 1_000_000),
-        (int) number(json, "loginBurstPerIp", 10, 1, 1_000_000),
-        number(json, "loginsPerMinutePerUser", 10, 1, 1_000_000),
-        (int) number(json, "loginBurstPerUser", 5, 1, 1_000_000),
-        (int) number(json, "maxConnections", 50_000, 1, 10_000_000),
-        (int) number(json, "maxConnectionsPerIp", 5_000, 1, 10_000_000),
-        (int) number(json, "maxRegistrationsPerConnection", 100, 1, 100_000),
-        (int) number(json, "slowConsumerMaxDrops", 256, 1, 1_000_000),
-        (int) number(json, "outboundHighWaterBytes", 256 * 1024, 1024, 64 * 1024 * 1024),
-        (long) number(json, "slowConsumerMaxMillis", 10_000, 100, 3_600_000),
-        (int) number(json, "maxFrameBytes", 65_536, 256, 16 * 1024 * 1024),
-        (int) number(json, "maxInvalidFrames", 10, 1, 1_000_000),
-        (int) number(json, "maxLongPolls", 20_000, 1, 10_000_000));
+  /** One key of {@code limits}: its default, its allowed range and what it bounds (README.md's table shows it). */
+  public record Limit(String name, double fallback, double min, double max, String meaning) {
   }
 
-  private static double number(JsonObject json, String key, double fallback, double min, double max) {
-    Object value = json.getValue(key);
-    if (value == null) {
-      return fallback;
+  /** Every key {@code limits} may hold; anything else in it is a mistake. */
+  public static final List<Limit> DEFINITIONS = List.of(
+      new Limit("bidsPerSecondPerUser", 25, 0.1, 100_000, "bids per second per user, across the cluster"),
+      new Limit("bidBurstPerUser", 50, 1, 1_000_000, "bids a user may place at once before the rate applies"),
+      new Limit("auctionsPerHourPerUser", 60, 1, 360_000_000, "new auctions per hour per user, across the cluster"),
+      new Limit("auctionBurstPerUser", 20, 1, 1_000_000, "new auctions a user may open at once"),
+      new Limit("framesPerSecondPerConnection", 50, 1, 1_000_000, "bridge frames per second per connection"),
+      new Limit("frameBurstPerConnection", 100, 1, 1_000_000, "bridge frames a connection may send at once"),
+      new Limit("loginsPerMinutePerIp", 30, 1, 1_000_000, "logins per minute per client address"),
+      new Limit("loginBurstPerIp", 10, 1, 1_000_000, "logins a client address may try at once"),
+      new Limit("loginsPerMinutePerUser", 10, 1, 1_000_000, "logins per minute per user name"),
+      new Limit("loginBurstPerUser", 5, 1, 1_000_000, "logins a user name may try at once"),
+      new Limit("maxConnections", 50_000, 1, 10_000_000, "bridge connections per node"),
+      new Limit("maxConnectionsPerIp", 5_000, 1, 10_000_000, "bridge connections per client address"),
+      new Limit("maxRegistrationsPerConnection", 100, 1, 100_000, "addresses one connection may register"),
+      new Limit("slowConsumerMaxDrops", 256, 1, 1_000_000,
+          "pushed messages skipped in a row before a slow connection is closed"),
+      new Limit("outboundHighWaterBytes", 256 * 1024, 1024, 64 * 1024 * 1024,
+          "unwritten bytes above which a connection is skipped for pushed messages"),
+      new Limit("slowConsumerMaxMillis", 10_000, 100, 3_600_000,
+          "milliseconds a connection may stay over its budget before it is closed"),
+      new Limit("maxFrameBytes", 65_536, 256, 16 * 1024 * 1024, "largest bridge frame and REST body"),
+      new Limit("maxInvalidFrames", 10, 1, 1_000_000, "malformed frames in a row before a connection is closed"),
+      new Limit("maxLongPolls", 20_000, 1, 10_000_000, "long polls waiting at once per node"));
+
+  public static Limits from(JsonObject json) {
+    Map<String, Double> v = new HashMap<>();
+    for (Limit limit : DEFINITIONS) {
+      v.put(limit.name(), number(json, limit));
     }
-    if (!(value instanceof Number n) || n.doubleValue() < min || n.doubleValue() > max) {
-      throw new ConfigException("limits." + key + " must be a number from " + min + " to " + max + ", got " + value);
+    return new Limits(
+        v.get("bidsPerSecondPerUser"),
+        v.get("bidBurstPerUser").intValue(),
+        v.get("auctionsPerHourPerUser"),
+        v.get("auctionBurstPerUser").intValue(),
+        v.get("framesPerSecondPerConnection"),
+        v.get("frameBurstPerConnection").intValue(),
+        v.get("loginsPerMinutePerIp"),
+        v.get("loginBurstPerIp").intValue(),
+        v.get("loginsPerMinutePerUser"),
+        v.get("loginBurstPerUser").intValue(),
+        v.get("maxConnections").intValue(),
+        v.get("maxConnectionsPerIp").intValue(),
+        v.get("maxRegistrationsPerConnection").intValue(),
+        v.get("slowConsumerMaxDrops").intValue(),
+        v.get("outboundHighWaterBytes").intValue(),
+        v.get("slowConsumerMaxMillis").longValue(),
+        v.get("maxFrameBytes").intValue(),
+        v.get("maxInvalidFrames").intValue(),
+        v.get("maxLongPolls").intValue());
+  }
+
+  private static double number(JsonObject json, Limit limit) {
+    Object value = json.getValue(limit.name());
+    if (value == null) {
+      return limit.fallback();
+    }
+    if (!(value instanceof Number n) || n.doubleValue() < limit.min() || n.doubleValue() > limit.max()) {
+      throw new ConfigException("limits." + limit.name() + " must be a number from " + limit.min() + " to "
+          + limit.max() + ", got " + value);
     }
     return n.doubleValue();
   }
