@@ -4,12 +4,12 @@ import io.gavel.config.CommandLineArgs;
 import io.gavel.config.ConfigException;
 import io.gavel.config.NodeConfig;
 import io.gavel.node.GavelNode;
+import io.gavel.node.StopSignals;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import sun.misc.Signal;
 
 /**
  * {@code java -jar target/gavel.jar [options]}: starts one Gavel node ({@code --help} lists the options). SIGTERM or SIGINT stops it gracefully
@@ -55,14 +55,11 @@ public final class Main {
           Runtime.getRuntime().halt(1);
         });
     AtomicBoolean stopping = new AtomicBoolean();
-    for (String signal : new String[] {"TERM", "INT"}) {
-      Signal.handle(new Signal(signal), s -> {
-        if (!stopping.compareAndSet(false, true)) {
-          return;
-        }
+    StopSignals.on(() -> {
+      if (stopping.compareAndSet(false, true)) {
         new Thread(() -> stop(config, node, started), "gavel-stop").start();
-      });
-    }
+      }
+    }, "TERM", "INT");
   }
 
   /**

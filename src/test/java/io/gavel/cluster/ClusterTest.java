@@ -58,6 +58,9 @@ class ClusterTest {
   void bidsPlacedOnNodeOneAndTwoReachAClientOnNodeThreeInOrder() {
     String id = createAuction(1_000, 100);
     try (BridgeClient watcher = watch(2, id)) {
+      Http.Response registrations = Http.get(cluster.baseUrl(0) + "/ops/subscriptions?address=auction." + id);
+      assertThat(registrations.json().getInteger("registrations"))
+          .as("the watching node's registration is in Vert.x's cluster subscription map").isEqualTo(1);
       Http.Response rest = Http.post(cluster.baseUrl(0) + "/api/auctions/" + id + "/bids",
           "{\"amount\": 1000}", tokens.get("bob"));
       assertThat(rest.status()).isEqualTo(201);
