@@ -116,17 +116,22 @@ public final class GatewayVerticle extends VerticleBase {
 
     // SockJS's non-WebSocket transports POST their frames: they need the body handler.
     router.route("/eventbus/*").handler(this::checkOrigin);
+    router.route("/eventbus/*").handler(ReleaseWhenBehind::install);
     router.route("/eventbus/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
     router.route("/eventbus/*").subRouter(bridge());
 
     router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
     router.route().failureHandler(this::failure);
 
-    server = vertx.createHttpServer(new HttpServerOptions()
+    HttpServerOptions options = new HttpServerOptions()
         .setHost(settings.host())
         .setPort(settings.port())
         .setMaxWebSocketFrameSize(MAX_BODY_BYTES)
-        .setMaxWebSocketMessageSize(MAX_BODY_BYTES));
+        .setMaxWebSocketMessageSize(MAX_BODY_BYTES);
+    if (settings.limits().sendBufferBytes() > 0) {
+      options.setSendBufferSize(settings.limits().sendBufferBytes());
+    }
+    server = vertx.createHttpServer(options);
     return server.requestHandler(router).listen()
         .onSuccess(s -> LOG.info("{} serving HTTP on {}:{}", settings.nodeName(), settings.host(), s.actualPort()));
   }
