@@ -118,6 +118,7 @@ public final class GatewayVerticle extends VerticleBase {
     router.route("/eventbus/*").handler(this::checkOrigin);
     router.route("/eventbus/*").handler(ReleaseWhenBehind::install);
     router.route("/eventbus/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
+    router.postWithRegex("/eventbus/[^/.]+/[^/.]+/xhr_send").handler(GatewayVerticle::checkSockJsMessages);
     router.route("/eventbus/*").subRouter(bridge());
 
     router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
@@ -215,6 +216,27 @@ public final class GatewayVerticle extends VerticleBase {
       ctx.next();
     } else {
       ApiError.send(ctx, ErrorCode.ACCESS_DENIED, "origin not allowed");
+    }
+  }
+
+  /**
+   * What sockjs-client posts is a JSON array of strings, one bridge frame each. vertx-web answers anything else with
+   * 500, and lets a null or an object through as a message it cannot read (a NullPointerException on the event loop):
+   * refused here with 400 INVALID_JSON, the session untouched.
+   */
+  private static void checkSockJsMessages(RoutingContext ctx) {
+    Object messages;
+    try {
+      messages = Json.decodeValue(ctx.body().buffer() == null ? Buffer.buffer() : ctx.body().buffer());
+    } catch (DecodeException | IllegalArgumentException notJson) {
+      messages = null;
+    }
+    boolean valid = messages instanceof String
+        || messages instanceof JsonArray array && array.stream().allMatch(String.class::isInstance);
+    if (valid) {
+      ctx.next();
+    } else {
+      ApiError.send(ctx, ErrorCode.INVALID_JSON, "expected a JSON array of strings");
     }
   }
 

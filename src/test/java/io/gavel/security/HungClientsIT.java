@@ -25,8 +25,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The acceptance scenario of hung clients: 200 SockJS-over-WebSocket clients and 200 raw WebSocket clients, plus 25
- * on each SockJS fallback (xhr_streaming, eventsource, htmlfile, and xhr polling clients that stop polling), all
- * registered on one auction and never reading, then a bid storm through a node process with the default slow
+ * on each SockJS fallback (xhr_streaming, eventsource, htmlfile, and xhr and JSONP polling clients that stop
+ * polling), all registered on one auction and never reading, then a bid storm through a node process with the default slow
  * consumer limits. Every hung client must be let go by the node (its TCP connection gone from the kernel, its session
  * closed), the node's memory (heap and direct, from its own metrics, heap after a full collection) must grow by
  * less than 100 MB, and a healthy reader on another connection must get every event in order.
@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Test;
 class HungClientsIT {
   private static final Map<Transport, Integer> HUNG = new EnumMap<>(Map.of(
       Transport.SOCKJS_WEBSOCKET, 200, Transport.RAW_WEBSOCKET, 200, Transport.XHR_STREAMING, 25,
-      Transport.EVENTSOURCE, 25, Transport.HTMLFILE, 25, Transport.XHR_POLLING, 25));
+      Transport.EVENTSOURCE, 25, Transport.HTMLFILE, 25, Transport.XHR_POLLING, 25, Transport.JSONP_POLLING, 25));
   /** Accepted bids in the storm: each event is ~0.3 KB, so each hung client is offered ~8 times its 256 KiB budget. */
   private static final int STORM_BIDS = 7_000;
   private static final long MB = 1024 * 1024;
@@ -71,15 +71,17 @@ class HungClientsIT {
       NodeMemory baseline = NodeMemory.read(metricsUrl, pid, true);
 
       for (Transport transport : HUNG.keySet()) {
-        if (transport != Transport.XHR_POLLING) {
+        if (transport.streams()) {
           for (int i = 0; i < HUNG.get(transport); i++) {
             hung.add(StalledClient.register(port, address, transport));
           }
         }
       }
       // Polling clients last: a session nobody polls closes after vertx-web's session timeout (5 s).
-      for (int i = 0; i < HUNG.get(Transport.XHR_POLLING); i++) {
-        hung.add(StalledClient.register(port, address, Transport.XHR_POLLING));
+      for (Transport polling : List.of(Transport.XHR_POLLING, Transport.JSONP_POLLING)) {
+        for (int i = 0; i < HUNG.get(polling); i++) {
+          hung.add(StalledClient.register(port, address, polling));
+        }
       }
       int streaming = (int) hung.stream().filter(c -> c.transport().streams()).count();
 

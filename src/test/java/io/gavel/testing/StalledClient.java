@@ -14,18 +14,18 @@ import java.util.Base64;
  * buffers fill and the server's queue for it backs up. One per SockJS transport: the raw WebSocket endpoint, SockJS
  * over WebSocket ({@code /eventbus/<server>/<session>/websocket}, what sockjs-client uses), the streaming fallbacks
  * (xhr_streaming, eventsource, htmlfile: the stream is opened here and never read again; the register goes through
- * {@code xhr_send}, as sockjs-client sends it), and xhr polling (one poll opens the session, then the client never
- * polls again). Plain socket code with a 4 KiB receive buffer, because a Vert.x client keeps reading into memory
+ * {@code xhr_send}, as sockjs-client sends it), and xhr and JSONP polling (one poll opens the session, then the
+ * client never polls again). Plain socket code with a 4 KiB receive buffer, because a Vert.x client keeps reading into memory
  * while paused.
  */
 public final class StalledClient implements AutoCloseable {
   /** The transports, by the last element of their SockJS path. */
   public enum Transport {
-    RAW_WEBSOCKET, SOCKJS_WEBSOCKET, XHR_STREAMING, EVENTSOURCE, HTMLFILE, XHR_POLLING;
+    RAW_WEBSOCKET, SOCKJS_WEBSOCKET, XHR_STREAMING, EVENTSOURCE, HTMLFILE, XHR_POLLING, JSONP_POLLING;
 
     /** Whether the client holds a TCP connection of its own that the server writes to. */
     public boolean streams() {
-      return this != XHR_POLLING;
+      return this != XHR_POLLING && this != JSONP_POLLING;
     }
   }
 
@@ -76,6 +76,11 @@ public final class StalledClient implements AutoCloseable {
           // One poll: the server answers the open frame and closes the connection; the client never polls again.
           client.request(port, "POST", session + "/xhr");
           client.readUntil("o\n");
+          client.xhrSend(register);
+        }
+        case JSONP_POLLING -> {
+          client.request(port, "GET", session + "/jsonp?c=p");
+          client.readUntil("p(\"o\");");
           client.xhrSend(register);
         }
         default -> throw new IllegalArgumentException(transport.name());
