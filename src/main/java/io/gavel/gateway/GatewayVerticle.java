@@ -76,6 +76,7 @@ public final class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    context.exceptionHandler(new UnhandledExceptions());
     longPolls = new LongPolls(vertx, store, settings.limits().maxLongPolls(), hub.parkedPolls);
     Router router = Router.router(vertx);
     router.route().handler(GatewayVerticle::securityHeaders);

@@ -142,6 +142,9 @@ class HungClientsIT {
       assertThat(released).as("every hung client released, per transport").isEqualTo(HUNG);
       assertThat(end.value("gavel_bridge_slow_consumers_closed_total"))
           .as("the WebSocket and streaming clients were cut off as slow consumers").isGreaterThanOrEqualTo(streaming);
+      assertThat(queuedAtPlateau).as("what the node counted for its sockets, within the node-wide budget (64 MiB) "
+          + "and what each socket may add once it applies (an eighth of 256 KiB)")
+          .isLessThanOrEqualTo(64 * MB + hung.size() * 32 * 1024L);
       assertThat(full.javaBytes() - baseline.javaBytes())
           .as("heap + direct growth with every hung client at its budget: %s -> %s", baseline, full)
           .isLessThan(100 * MB);
