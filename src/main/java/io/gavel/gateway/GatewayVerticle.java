@@ -119,7 +119,7 @@ public final class GatewayVerticle extends VerticleBase {
     router.route("/eventbus/*").handler(this::checkOrigin);
     router.route("/eventbus/*").handler(ReleaseWhenBehind::install);
     router.route("/eventbus/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
-    router.postWithRegex("/eventbus/[^/.]+/[^/.]+/xhr_send").handler(GatewayVerticle::checkSockJsMessages);
+    router.postWithRegex("/eventbus/[^/.]+/[^/.]+/xhr_send$").handler(GatewayVerticle::checkSockJsMessages);
     router.route("/eventbus/*").subRouter(bridge());
 
     router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));

@@ -117,8 +117,9 @@ class BridgeLimitsTest {
           .isLessThanOrEqualTo(256 * 1024 + 2 * 17 * 1024);
       if (transport.streams()) {
         int node = port;
+        java.util.Set<Integer> stalledPort = java.util.Set.of(stalled.localPort());
         Wait.until("the node holds no socket for the stalled client", Duration.ofSeconds(10),
-            () -> ServerSockets.held(node, java.util.Set.of(stalled.localPort())).isEmpty());
+            () -> ServerSockets.held(node, StalledClient.SOURCE_ADDRESS, stalledPort).isEmpty());
         assertThat(stalled.releasedByServer(Duration.ofSeconds(10)))
             .as("the node released the TCP connection and what it had queued for it (%d bytes drained)",
                 stalled.drained()).isTrue();

@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
  * no data).
  */
 public final class ServerSockets {
-  public record Entry(String state, long sendQueue, int peerPort) {
+  public record Entry(String state, long sendQueue, String peerAddress, int peerPort) {
   }
 
   private ServerSockets() {
@@ -29,16 +29,21 @@ public final class ServerSockets {
         continue;
       }
       String peer = cols[4];
-      entries.add(new Entry(cols[0], Long.parseLong(cols[2]),
-          Integer.parseInt(peer.substring(peer.lastIndexOf(':') + 1))));
+      int colon = peer.lastIndexOf(':');
+      entries.add(new Entry(cols[0], Long.parseLong(cols[2]), peer.substring(0, colon).replaceAll("^\\[|\\]$", ""),
+          Integer.parseInt(peer.substring(colon + 1))));
     }
     return entries;
   }
 
-  /** The connections on {@code port} whose peer is one of {@code peerPorts} and that the kernel still holds data or state for. */
-  public static List<Entry> held(int port, Set<Integer> peerPorts) {
+  /**
+   * The connections on {@code port} from {@code peerAddress} whose peer port is one of {@code peerPorts}, and that
+   * the kernel still holds data or state for.
+   */
+  public static List<Entry> held(int port, String peerAddress, Set<Integer> peerPorts) {
     return on(port).stream()
-        .filter(e -> peerPorts.contains(e.peerPort()) && !e.state().equals("TIME-WAIT"))
+        .filter(e -> e.peerAddress().equals(peerAddress) && peerPorts.contains(e.peerPort())
+            && !e.state().equals("TIME-WAIT"))
         .toList();
   }
 

@@ -29,6 +29,9 @@ public final class StalledClient implements AutoCloseable {
     }
   }
 
+  /** The loopback address hung clients connect from. */
+  public static final String SOURCE_ADDRESS = "127.0.0.2";
+
   private final Transport transport;
   private final Socket socket;
   private final String sessionUrl;
@@ -58,6 +61,9 @@ public final class StalledClient implements AutoCloseable {
     String sessionUrl = "http://127.0.0.1:" + port + session;
     Socket socket = new Socket();
     socket.setReceiveBufferSize(4096);
+    // From an address of its own, so that the node's side of its connection is told apart from other clients' (whose
+    // ports the kernel reuses once this one's connection is gone).
+    socket.bind(new java.net.InetSocketAddress(SOURCE_ADDRESS, 0));
     socket.connect(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5_000);
     socket.setSoTimeout(10_000);
     StalledClient client = new StalledClient(transport, socket, sessionUrl);
