@@ -15,7 +15,6 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -49,10 +48,6 @@ final class Bridge implements Handler<SockJSSocket> {
   private static final int MAX_ADDRESS_LENGTH = 200;
   /** The JS client's reply addresses are UUIDs. */
   private static final int MAX_REPLY_ADDRESS_LENGTH = 36;
-  private static final long HARD_CLOSE_MILLIS = 1_000;
-  /** SockJS transports (and the raw endpoint) that hold a connection of their own for as long as the socket lives. */
-  private static final java.util.regex.Pattern DEDICATED_TRANSPORT =
-      java.util.regex.Pattern.compile("/(websocket|xhr_streaming|eventsource|htmlfile)$");
 
   private final Vertx vertx;
   private final Context context;
@@ -66,8 +61,8 @@ final class Bridge implements Handler<SockJSSocket> {
   private final long pingTimeoutMillis;
   private final long replyTimeoutMillis;
 
-  private final Set<Connection> connections = new HashSet<>();
-  private final Map<String, Set<Connection>> subscribers = new HashMap<>();
+  private final Set<BridgedSocket> connections = new HashSet<>();
+  private final Map<String, Set<BridgedSocket>> subscribers = new HashMap<>();
   private long nextConnectionId;
   private int inFlight;
   private boolean stopping;
@@ -101,7 +96,8 @@ final class Bridge implements Handler<SockJSSocket> {
       socket.close(4003, "too many connections");
       return;
     }
-    Connection connection = new Connection(socket, ip, Long.toString(nextConnectionId++));
+    BridgedSocket connection = new BridgedSocket(vertx, socket, ip, Long.toString(nextConnectionId++), limits,
+        metrics, hub);
     connections.add(connection);
     socket.handler(frame -> onFrame(connection, frame));
     // The WebSocket layer reports a message over the size limit as an exception and drops it: close, so that the
@@ -118,7 +114,7 @@ final class Bridge implements Handler<SockJSSocket> {
    * included); only well-formed frames and pings count as activity for the idle check; a connection whose frames are
    * malformed {@link Limits#maxInvalidFrames()} times in a row is closed.
    */
-  private void onFrame(Connection c, Buffer data) {
+  private void onFrame(BridgedSocket c, Buffer data) {
     if (data.length() > limits.maxFrameBytes()) {
       c.close(4009, "frame too large");
       return;
@@ -182,7 +178,7 @@ final class Bridge implements Handler<SockJSSocket> {
     }
   }
 
-  private void invalid(Connection c, String replyAddress, String error) {
+  private void invalid(BridgedSocket c, String replyAddress, String error) {
     if (++c.invalidFrames >= limits.maxInvalidFrames()) {
       c.close(4002, "protocol error");
     } else {
@@ -190,7 +186,7 @@ final class Bridge implements Handler<SockJSSocket> {
     }
   }
 
-  private void inbound(Connection c, boolean send, String address, Object body, String token, String replyAddress) {
+  private void inbound(BridgedSocket c, boolean send, String address, Object body, String token, String replyAddress) {
     boolean bid = address.equals(Wire.BID_ADDRESS);
     if (stopping) {
       refuse(c, replyAddress, "rejected", ErrorCode.CLUSTER_UNAVAILABLE);
@@ -230,12 +226,12 @@ final class Bridge implements Handler<SockJSSocket> {
     }
   }
 
-  private void refuseBid(Connection c, String replyAddress, ErrorCode code) {
+  private void refuseBid(BridgedSocket c, String replyAddress, ErrorCode code) {
     metrics.bid(code);
     refuse(c, replyAddress, code.name().toLowerCase(), code);
   }
 
-  private void forward(Connection c, boolean send, String address, Object body, DeliveryOptions options,
+  private void forward(BridgedSocket c, boolean send, String address, Object body, DeliveryOptions options,
                        String replyAddress) {
     if (!send) {
       bus.publish(address, body, options);
@@ -266,7 +262,7 @@ final class Bridge implements Handler<SockJSSocket> {
     }
   }
 
-  private void register(Connection c, String address, String token) {
+  private void register(BridgedSocket c, String address, String token) {
     if (stopping) {
       error(c, "rejected");
     } else if (c.addresses.size() >= limits.maxRegistrationsPerConnection()) {
@@ -291,7 +287,7 @@ final class Bridge implements Handler<SockJSSocket> {
     }
   }
 
-  private void subscribe(Connection c, String address) {
+  private void subscribe(BridgedSocket c, String address) {
     if (c.closed || !c.addresses.add(address)) {
       return;
     }
@@ -302,12 +298,12 @@ final class Bridge implements Handler<SockJSSocket> {
     hub.presence.watching(address, 1);
   }
 
-  private void unregister(Connection c, String address) {
+  private void unregister(BridgedSocket c, String address) {
     if (!c.addresses.remove(address)) {
       return;
     }
     hub.presence.watching(address, -1);
-    Set<Connection> watching = subscribers.get(address);
+    Set<BridgedSocket> watching = subscribers.get(address);
     if (watching != null && watching.remove(c) && watching.isEmpty()) {
       subscribers.remove(address);
       hub.unwatch(address, this);
@@ -317,20 +313,22 @@ final class Bridge implements Handler<SockJSSocket> {
   /** A message the hub encoded once for the node: written, on this instance's event loop, to its sockets. */
   void deliver(String address, Buffer frame, long at) {
     context.runOnContext(v -> {
-      Set<Connection> watching = subscribers.get(address);
+      Set<BridgedSocket> watching = subscribers.get(address);
       if (watching == null) {
         return;
       }
+      boolean underPressure = hub.underMemoryPressure(limits);
       // A snapshot: a slow consumer closed on the way leaves the set.
-      for (Connection c : watching.toArray(new Connection[0])) {
-        c.deliver(frame);
+      for (BridgedSocket c : watching.toArray(new BridgedSocket[0])) {
+        c.deliver(frame, underPressure);
       }
       hub.delivered(at);
     });
   }
 
-  private void onClose(Connection c) {
+  private void onClose(BridgedSocket c) {
     c.closed = true;
+    c.caughtUp();
     connections.remove(c);
     hub.closed(c.ip);
     for (String address : List.copyOf(c.addresses)) {
@@ -340,7 +338,7 @@ final class Bridge implements Handler<SockJSSocket> {
 
   private void closeIdle() {
     long deadline = System.currentTimeMillis() - pingTimeoutMillis;
-    for (Connection c : List.copyOf(connections)) {
+    for (BridgedSocket c : List.copyOf(connections)) {
       if (c.lastSeen < deadline) {
         c.close(4000, "no ping");
       }
@@ -358,13 +356,13 @@ final class Bridge implements Handler<SockJSSocket> {
       idle.tryComplete();
     }
     return idle.future().onComplete(done -> {
-      for (Connection c : List.copyOf(connections)) {
+      for (BridgedSocket c : List.copyOf(connections)) {
         c.socket.close(1001, "node shutting down");
       }
     });
   }
 
-  private void refuse(Connection c, String replyAddress, String error, ErrorCode code) {
+  private void refuse(BridgedSocket c, String replyAddress, String error, ErrorCode code) {
     if (replyAddress != null) {
       failure(c, replyAddress, code.httpStatus(), code.name());
     } else {
@@ -372,126 +370,15 @@ final class Bridge implements Handler<SockJSSocket> {
     }
   }
 
-  private static void failure(Connection c, String replyAddress, int failureCode, String message) {
+  private static void failure(BridgedSocket c, String replyAddress, int failureCode, String message) {
     c.write(new JsonObject().put("type", "err").put("address", replyAddress).put("failureCode", failureCode)
         .put("failureType", "RECIPIENT_FAILURE").put("message", message));
   }
 
   /** An error that answers no request: skipped, like pushed messages, for a connection over its budget. */
-  private static void error(Connection c, String body) {
-    if (!c.overBudget()) {
+  private void error(BridgedSocket c, String body) {
+    if (!c.overBudget(hub.underMemoryPressure(limits))) {
       c.write(new JsonObject().put("type", "err").put("body", body));
-    }
-  }
-
-  private final class Connection {
-    final SockJSSocket socket;
-    final String ip;
-    final String id;
-    final Set<String> addresses = new HashSet<>();
-    /**
-     * The TCP connection that carries this socket and nothing else (WebSocket and streaming transports), to release
-     * it for sure; null for polling transports, whose queued data is the session's own and goes with it.
-     */
-    final ConnectionBase transport;
-    long lastSeen = System.currentTimeMillis();
-    /**
-     * Bytes handed to the socket whose write has not completed: on every transport (raw WebSocket, SockJS over
-     * WebSocket, streaming or polling) a write completes once it reached the kernel or the client polled it, so this
-     * is what the node holds for a client that does not read. The socket's own writeQueueFull() misses it for
-     * SockJS sessions, which flush to their transport without looking at its queue.
-     */
-    long unflushedBytes;
-    int drops;
-    long overBudgetSinceMillis = -1;
-    int invalidFrames;
-    boolean closed;
-
-    Connection(SockJSSocket socket, String ip, String id) {
-      this.socket = socket;
-      this.ip = ip;
-      this.id = id;
-      this.transport = socket.routingContext() != null
-          && DEDICATED_TRANSPORT.matcher(socket.routingContext().request().path()).find()
-          && socket.routingContext().request().connection() instanceof ConnectionBase connection ? connection : null;
-    }
-
-    /**
-     * Drops the TCP connection at once, discarding what is queued (in Netty and in the kernel). Vert.x closes
-     * connections gracefully only (its pipeline handler turns a close into "send a close frame, then wait"), and a
-     * SockJS session reports itself closed before its transport is, so this closes the Netty channel directly; the
-     * usual close events still fire.
-     */
-    void abort() {
-      var channel = transport == null ? null : transport.channel();
-      if (channel != null && channel.isOpen()) {
-        // Linger 0: the kernel drops what it still holds for the client and resets the connection, instead of
-        // keeping an orphaned socket that waits for a client that never reads.
-        channel.config().setOption(io.netty.channel.ChannelOption.SO_LINGER, 0);
-        channel.unsafe().close(channel.voidPromise());
-      }
-    }
-
-    void wellFormed() {
-      lastSeen = System.currentTimeMillis();
-      invalidFrames = 0;
-    }
-
-    boolean overBudget() {
-      return unflushedBytes > limits.outboundHighWaterBytes() || socket.writeQueueFull();
-    }
-
-    /** Replies: never skipped, but counted against the budget like everything else. */
-    void write(JsonObject message) {
-      if (!closed) {
-        send(message.toBuffer());
-      }
-    }
-
-    private void send(Buffer frame) {
-      int size = frame.length();
-      unflushedBytes += size;
-      socket.write(frame).onComplete(done -> unflushedBytes -= size);
-    }
-
-    /**
-     * Pushed messages skip a connection over its outbound budget (the client sees the seq gap and fetches it when
-     * it catches up); one that stays over it for too many messages or too long is closed and its TCP connection
-     * released.
-     */
-    void deliver(Buffer frame) {
-      if (closed) {
-        return;
-      }
-      if (overBudget()) {
-        long now = System.currentTimeMillis();
-        if (overBudgetSinceMillis < 0) {
-          overBudgetSinceMillis = now;
-        }
-        metrics.dropped();
-        if (++drops >= limits.slowConsumerMaxDrops() || now - overBudgetSinceMillis >= limits.slowConsumerMaxMillis()) {
-          cutOff(drops >= limits.slowConsumerMaxDrops() ? "skipped" : "stalled");
-        }
-        return;
-      }
-      drops = 0;
-      overBudgetSinceMillis = -1;
-      send(frame);
-    }
-
-    private void cutOff(String reason) {
-      closed = true;
-      metrics.slowConsumerClosed(reason);
-      close(4001, "slow consumer");
-    }
-
-    /**
-     * Closes, then releases the TCP connection a moment later whatever the client does: the close frame waits
-     * behind everything the client has not read, and a hung client never reads it.
-     */
-    void close(int code, String reason) {
-      socket.close(code, reason);
-      vertx.setTimer(HARD_CLOSE_MILLIS, id -> abort());
     }
   }
 }

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * What the gateway verticle instances of one node share: one event-bus subscription per address for all of them
@@ -38,6 +39,10 @@ public final class GatewayHub {
   final AtomicInteger boundHttpServers = new AtomicInteger();
   final UserLimit bidsPerUser;
   final UserLimit auctionsPerUser;
+  /** Bytes handed to bridged sockets whose write has not completed, over every socket of the node. */
+  final LongAdder queuedBytes = new LongAdder();
+  /** Bridged sockets currently over their outbound budget, skipped for pushed messages. */
+  final AtomicInteger slowSockets = new AtomicInteger();
   final RateLimiter loginsPerIp;
   final RateLimiter loginsPerUser;
   final Presence presence;
@@ -55,6 +60,11 @@ public final class GatewayHub {
     metrics.gauge("gavel_bridge_sockets", "Open bridged SockJS/WebSocket sockets on this node", connections::get);
     metrics.gauge("gavel_bridge_subscriptions", "Event-bus addresses this node subscribes to for its browsers",
         subscriptions::get);
+    metrics.gauge("gavel_bridge_queued_bytes", "What the node holds for writes to bridged sockets that have not"
+        + " reached the kernel (or a polling client) yet: their bytes plus ~0.5 KB each for bookkeeping",
+        queuedBytes::sum);
+    metrics.gauge("gavel_bridge_slow_sockets", "Bridged sockets over their outbound budget right now, skipped for"
+        + " pushed messages until they catch up or are cut off", slowSockets::get);
     metrics.gauge("gavel_long_polls", "Long-poll requests waiting on this node", parkedPolls::get);
   }
 
@@ -121,6 +131,11 @@ public final class GatewayHub {
     for (Bridge bridge : List.copyOf(set)) {
       bridge.deliver(address, frame, at);
     }
+  }
+
+  /** Whether the node holds more for its bridged sockets than {@link Limits#nodeOutboundHighWaterBytes()}. */
+  boolean underMemoryPressure(Limits limits) {
+    return queuedBytes.sum() > limits.nodeOutboundHighWaterBytes();
   }
 
   void delivered(long at) {

@@ -24,6 +24,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -79,6 +80,7 @@ public final class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    context.exceptionHandler(new UnhandledExceptions());
     longPolls = new LongPolls(vertx, store, settings.limits().maxLongPolls(), hub.parkedPolls, hub.presence);
     Router router = Router.router(vertx);
     router.route().handler(settings.proxies()::guard);
@@ -125,17 +127,23 @@ public final class GatewayVerticle extends VerticleBase {
 
     // SockJS's non-WebSocket transports POST their frames: they need the body handler.
     router.route("/eventbus/*").handler(this::checkOrigin);
+    router.route("/eventbus/*").handler(ReleaseWhenBehind::install);
     router.route("/eventbus/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
+    router.postWithRegex("/eventbus/[^/.]+/[^/.]+/xhr_send$").handler(GatewayVerticle::checkSockJsMessages);
     router.route("/eventbus/*").subRouter(bridge());
 
     router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
     router.route().failureHandler(GatewayVerticle::failure);
 
-    server = vertx.createHttpServer(settings.proxies().configure(new HttpServerOptions()
+    HttpServerOptions options = new HttpServerOptions()
         .setHost(settings.host())
         .setPort(settings.port())
         .setMaxWebSocketFrameSize(MAX_BODY_BYTES)
-        .setMaxWebSocketMessageSize(MAX_BODY_BYTES)));
+        .setMaxWebSocketMessageSize(MAX_BODY_BYTES);
+    if (settings.limits().sendBufferBytes() > 0) {
+      options.setSendBufferSize(settings.limits().sendBufferBytes());
+    }
+    server = vertx.createHttpServer(settings.proxies().configure(options));
     return server.connectionHandler(settings.proxies()::onConnection).requestHandler(router).listen()
         .onSuccess(s -> {
           hub.boundHttpServers.incrementAndGet();
@@ -172,6 +180,27 @@ public final class GatewayVerticle extends VerticleBase {
       ctx.next();
     } else {
       ApiError.send(ctx, ErrorCode.ACCESS_DENIED, "origin not allowed");
+    }
+  }
+
+  /**
+   * What sockjs-client posts is a JSON array of strings, one bridge frame each. vertx-web answers anything else with
+   * 500, and lets a null or an object through as a message it cannot read (a NullPointerException on the event loop):
+   * refused here with 400 INVALID_JSON, the session untouched.
+   */
+  private static void checkSockJsMessages(RoutingContext ctx) {
+    Object messages;
+    try {
+      messages = Json.decodeValue(ctx.body().buffer() == null ? Buffer.buffer() : ctx.body().buffer());
+    } catch (DecodeException | IllegalArgumentException notJson) {
+      messages = null;
+    }
+    boolean valid = messages instanceof String
+        || messages instanceof JsonArray array && array.stream().allMatch(String.class::isInstance);
+    if (valid) {
+      ctx.next();
+    } else {
+      ApiError.send(ctx, ErrorCode.INVALID_JSON, "expected a JSON array of strings");
     }
   }
 

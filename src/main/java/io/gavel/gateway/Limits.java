@@ -27,10 +27,12 @@ public record Limits(
     int maxRegistrationsPerConnection,
     int slowConsumerMaxDrops,
     int outboundHighWaterBytes,
+    long nodeOutboundHighWaterBytes,
     long slowConsumerMaxMillis,
     int maxFrameBytes,
     int maxInvalidFrames,
-    int maxLongPolls) {
+    int maxLongPolls,
+    int sendBufferBytes) {
 
   /** One key of {@code limits}: its default, its allowed range and what it bounds (README.md's table shows it). */
   public record Limit(String name, double fallback, double min, double max, String meaning) {
@@ -55,11 +57,15 @@ public record Limits(
           "pushed messages skipped in a row before a slow connection is closed"),
       new Limit("outboundHighWaterBytes", 256 * 1024, 1024, 64 * 1024 * 1024,
           "unwritten bytes above which a connection is skipped for pushed messages"),
+      new Limit("nodeOutboundHighWaterBytes", 64 * 1024 * 1024, 1024 * 1024, 64L * 1024 * 1024 * 1024,
+          "bytes held for all bridged connections of a node; above it every connection's budget is an eighth"),
       new Limit("slowConsumerMaxMillis", 10_000, 100, 3_600_000,
           "milliseconds a connection may stay over its budget before it is closed"),
       new Limit("maxFrameBytes", 65_536, 256, 16 * 1024 * 1024, "largest bridge frame and REST body"),
       new Limit("maxInvalidFrames", 10, 1, 1_000_000, "malformed frames in a row before a connection is closed"),
-      new Limit("maxLongPolls", 20_000, 1, 10_000_000, "long polls waiting at once per node"));
+      new Limit("maxLongPolls", 20_000, 1, 10_000_000, "long polls waiting at once per node"),
+      new Limit("sendBufferBytes", 0, 0, 16 * 1024 * 1024,
+          "TCP send buffer of each accepted connection (0: the kernel's, autotuned; else at least 4096)"));
 
   public static Limits from(JsonObject json) {
     Map<String, Double> v = new HashMap<>();
@@ -82,10 +88,25 @@ public record Limits(
         v.get("maxRegistrationsPerConnection").intValue(),
         v.get("slowConsumerMaxDrops").intValue(),
         v.get("outboundHighWaterBytes").intValue(),
+        v.get("nodeOutboundHighWaterBytes").longValue(),
         v.get("slowConsumerMaxMillis").longValue(),
         v.get("maxFrameBytes").intValue(),
         v.get("maxInvalidFrames").intValue(),
-        v.get("maxLongPolls").intValue());
+        v.get("maxLongPolls").intValue(),
+        sendBufferBytes(v.get("sendBufferBytes").intValue()));
+  }
+
+  /**
+   * The kernel send buffer of each accepted connection: 0 (the default) leaves it to the kernel, which grows it up to
+   * net.ipv4.tcp_wmem's maximum (4 MiB on common Linux) for a client that does not read. A fixed size bounds what
+   * the kernel holds per hung client, and makes the node's own budget ({@link #outboundHighWaterBytes}) apply sooner.
+   */
+  private static int sendBufferBytes(int bytes) {
+    if (bytes != 0 && bytes < 4096) {
+      throw new ConfigException("limits.sendBufferBytes must be 0 (the kernel's) or from 4096 to 16777216, got "
+          + bytes);
+    }
+    return bytes;
   }
 
   private static double number(JsonObject json, Limit limit) {

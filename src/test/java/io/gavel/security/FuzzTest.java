@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gavel.testing.BridgeClient;
 import io.gavel.testing.Http;
+import io.gavel.testing.SockJsClient;
 import io.gavel.testing.TestCluster;
 import io.gavel.testing.Wait;
 import io.vertx.core.Vertx;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.Test;
 class FuzzTest {
   private static final int FRAMES = 6_000;
   private static final int REQUESTS = 5_000;
+  private static final int SOCKJS_FRAMES = 1_500;
   private static final long MAX = 9_007_199_254_740_991L;
 
   private final long seed = Long.getLong("fuzz.seed", System.nanoTime());
@@ -44,8 +46,7 @@ class FuzzTest {
       String base = cluster.baseUrl(0);
       int port = cluster.node(0).config().httpPort();
       String token = Http.login(base, "alice");
-      String id = Http.post(base + "/api/auctions", "{\"title\":\"Fuzz lot\",\"currency\":\"EUR\",\"startingPrice\":"
-          + "5000,\"minIncrement\":100,\"durationSeconds\":3600}", token).json().getString("id");
+      String id = createLot(base, token);
       String before = Http.get(base + "/api/auctions").body();
       String eventsBefore = Http.get(base + "/api/auctions/" + id + "/events").body();
 
@@ -60,6 +61,137 @@ class FuzzTest {
     } finally {
       clients.close().await();
     }
+  }
+
+  /**
+   * The same hostile bridge frames, 1,500 per transport, over SockJS as sockjs-client carries them: framed as SockJS
+   * messages over WebSocket and posted to xhr_send of an xhr-polling session, mixed with junk at the SockJS level
+   * (bodies and frames that are not JSON arrays of strings, empty, oversized) and registrations of clients that then
+   * vanish. Every frame is answered (an error, a failure reply, a 4xx for the POST, or a close of the WebSocket);
+   * afterwards the node is healthy, the auction unchanged, and no socket or registration is left behind.
+   */
+  @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"websocket", "xhr-polling"})
+  void hostileSockJsFramesAreAnsweredAndLeaveNothingBehind(String transport) throws Exception {
+    System.out.println("FuzzTest (SockJS " + transport + ") seed " + seed + " (rerun with -Dfuzz.seed=" + seed + ")");
+    Vertx clients = Vertx.vertx();
+    try (TestCluster cluster = TestCluster.start(new String[][] {{
+        "--set", "limits.framesPerSecondPerConnection=1000000", "--set", "limits.frameBurstPerConnection=1000000",
+        "--set", "limits.maxInvalidFrames=1000000"}})) {
+      String base = cluster.baseUrl(0);
+      int port = cluster.node(0).config().httpPort();
+      String token = Http.login(base, "alice");
+      String id = createLot(base, token);
+      String before = Http.get(base + "/api/auctions").body();
+      java.util.function.Supplier<SockJsClient> connect = () -> transport.equals("websocket")
+          ? SockJsClient.websocket(clients, port) : SockJsClient.xhrPolling(port);
+      java.util.List<SockJsClient> opened = new java.util.ArrayList<>();
+      SockJsClient client = connect.get();
+      opened.add(client);
+      int closes = 0;
+      for (int i = 0; i < SOCKJS_FRAMES; i++) {
+        if (!client.isOpen()) {
+          closes++;
+          client = connect.get();
+          opened.add(client);
+        }
+        int dice = random.nextInt(10);
+        if (dice == 0) {
+          // A browser that registers and then vanishes (its session closes, or times out when it stops polling).
+          tried.merge("sockjs:register then vanish", 1, Integer::sum);
+          client.send(new JsonObject().put("type", "register").put("address", "auction." + id).encode());
+          client.close();
+          client = connect.get();
+          opened.add(client);
+        } else if (dice == 1) {
+          String junk = pick("", "not json", "{}", "[1,2]", "[null]", "[[\"x\"]]", "\"", "[\"unterminated",
+              "[\"a\",null]", "[\"a\",{\"b\":1}]", "[\"x\"" + "]".repeat(3), unicode(1 + random.nextInt(50)),
+              // These pass vertx-web's check on WebSocket frames (starts with [" and ends with "]):
+              "[\"a\",null,\"b\"]", "[\"a\",1,\"b\"]", "[\"a\",[\"x\"],\"b\"]", "[\"a\",{},\"b\"]", "\"lone string\"");
+          tried.merge("sockjs:junk payload", 1, Integer::sum);
+          int status = client.sendRaw(junk);
+          SockJsClient sent = client;
+          if (transport.equals("websocket")) {
+            // vertx-web closes a WebSocket whose frame is not a JSON array of strings; what it lets through reaches
+            // the bridge as messages, which are answered like any other.
+            Wait.until("junk " + junk + " is answered", Duration.ofSeconds(10),
+                () -> !sent.isOpen() || probeAnswered(sent));
+          } else {
+            assertThat(status).as("xhr_send of %s", junk).isBetween(200, 499);
+            Wait.until("the session still answers after " + junk, Duration.ofSeconds(10), () -> probeAnswered(sent));
+          }
+        } else {
+          Frame frame = nextFrame(id, token);
+          tried.merge("sockjs:" + frame.kind(), 1, Integer::sum);
+          String message = frame.bytes().toString(StandardCharsets.UTF_8);
+          int errors = errors(client);
+          int status = client.send(message);
+          SockJsClient sent = client;
+          if (frame.expect() == Expect.CLOSE) {
+            // Over 64 KiB: the POST is refused (413) or the WebSocket closed.
+            Wait.until(frame.kind() + " is refused", Duration.ofSeconds(10),
+                () -> !sent.isOpen() || (status >= 400 && status < 500));
+          } else if (frame.expect() == Expect.REPLY) {
+            Wait.until(frame.kind() + " gets its failure reply (" + message + "; open " + sent.isOpen()
+                + ", received " + sent.received().size() + ")", Duration.ofSeconds(10), () -> sent.received().stream()
+                .anyMatch(m -> frame.replyAddress().equals(m.getString("address"))
+                    && m.getInteger("failureCode", 0) >= 400 && m.getInteger("failureCode", 0) < 500));
+          } else {
+            Wait.until(frame.kind() + " is answered with an error (" + message + ", status " + status + ", got "
+                + sent.received() + ")", Duration.ofSeconds(10),
+                () -> probeAnswered(sent) && errors(sent) > errors);
+          }
+        }
+      }
+      for (SockJsClient c : opened) {
+        c.close();
+      }
+      String metrics = base + "/metrics";
+      // Polling sessions nobody polls any more close after vertx-web's session timeout (5 s).
+      Wait.until("no bridged socket and no subscription left", Duration.ofSeconds(30), () -> {
+        io.gavel.testing.Metrics now = io.gavel.testing.Metrics.of(metrics);
+        return now.value("gavel_bridge_sockets") == 0 && now.value("gavel_bridge_subscriptions") == 0;
+      });
+      assertThat(Http.get(base + "/ops/subscriptions?address=auction." + id).json().getInteger("registrations"))
+          .as("registrations in the cluster for the auction").isZero();
+      assertThat(Http.get(base + "/health").status()).as("the node is still healthy").isEqualTo(200);
+      assertThat(Http.get(base + "/api/auctions").body()).as("auctions unchanged").isEqualTo(before);
+      System.out.println("FuzzTest (SockJS " + transport + "): " + SOCKJS_FRAMES + " inputs (" + closes
+          + " answered by a close), by kind: " + tried);
+    } finally {
+      clients.close().await();
+    }
+  }
+
+  /** Starting at 5000: no fuzzed amount beats it. */
+  private static String createLot(String base, String token) {
+    return Http.post(base + "/api/auctions", "{\"title\":\"Fuzz lot\",\"currency\":\"EUR\",\"startingPrice\":"
+        + "5000,\"minIncrement\":100,\"durationSeconds\":3600}", token).json().getString("id");
+  }
+
+  /** Sends a request nobody may make; true once its failure reply (403) is there. */
+  private static boolean probeAnswered(SockJsClient client) {
+    String reply = "probe-" + Long.toHexString(System.nanoTime());
+    client.send(new JsonObject().put("type", "send").put("address", "gavel.fuzz.probe").put("replyAddress", reply)
+        .put("body", new JsonObject()).encode());
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (System.nanoTime() < deadline && client.isOpen()) {
+      if (client.received().stream().anyMatch(m -> reply.equals(m.getString("address")))) {
+        return true;
+      }
+      try {
+        Thread.sleep(2);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return false;
+  }
+
+  private static int errors(SockJsClient client) {
+    return (int) client.received().stream().filter(m -> "err".equals(m.getString("type")) && !m.containsKey("address"))
+        .count();
   }
 
   // ---- bridge frames -----------------------------------------------------------------------------------------
