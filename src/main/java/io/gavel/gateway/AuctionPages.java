@@ -57,7 +57,7 @@ final class AuctionPages implements Handler<RoutingContext> {
       ApiError.send(ctx, ErrorCode.INVALID_REQUEST, "after must be an auction id ([A-Za-z0-9_-]{1,64})");
       return;
     }
-    Long limit = GatewayVerticle.queryLong(ctx, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
+    Long limit = Replies.queryLong(ctx, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
     if (limit == null) {
       return;
     }

@@ -1,20 +1,14 @@
 package io.gavel.gateway;
 
-import static io.gavel.gateway.Replies.auctionId;
 import static io.gavel.gateway.Replies.clusterFailure;
 import static io.gavel.gateway.Replies.json;
-import static io.gavel.gateway.Replies.notFound;
+import static io.gavel.gateway.Replies.jsonObject;
 
 import io.gavel.auth.Tokens;
 import io.gavel.auth.UserDirectory;
 import io.gavel.cluster.AuctionStore;
-import io.gavel.cluster.CommandResult;
-import io.gavel.domain.AuctionException;
-import io.gavel.domain.AuctionTerms;
 import io.gavel.domain.ErrorCode;
 import io.gavel.metrics.GavelMetrics;
-import io.gavel.protocol.Requests;
-import io.gavel.protocol.Wire;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -43,7 +37,6 @@ import org.slf4j.LoggerFactory;
 public final class GatewayVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
   static final int MAX_BODY_BYTES = 64 * 1024;
-  private static final int MAX_EVENTS_PAGE = 1000;
   private static final String USER = "gavel.user";
   private static final long SHUTDOWN_SECONDS = 5;
 
@@ -112,16 +105,7 @@ public final class GatewayVerticle extends VerticleBase {
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
     router.post("/api/login").handler(this::login);
     router.get("/api/time").handler(this::time);
-    router.get("/api/auctions").handler(new AuctionPages(store));
-    router.post("/api/auctions").handler(this::authenticate).handler(this::createAuction);
-    router.get("/api/auctions/:id").handler(this::getAuction);
-    router.post("/api/auctions/:id/bids").handler(this::authenticate).handler(this::placeBid);
-    router.post("/api/auctions/:id/buy-now").handler(this::authenticate)
-        .handler(ctx -> decide(ctx, (id, user) -> store.buyNow(id, user)));
-    router.post("/api/auctions/:id/cancel").handler(this::authenticate)
-        .handler(ctx -> decide(ctx, (id, user) -> store.cancel(id, user)));
-    router.get("/api/auctions/:id/events").handler(this::events);
-    router.get("/api/auctions/:id/poll").handler(this::poll);
+    new AuctionApi(store, hub, metrics, settings.limits(), longPolls).mount(router, this::authenticate, USER);
     router.post("/api/publish").handler(new PublishApi(settings.publishers(), vertx.eventBus(), store, metrics)::handle);
     router.route("/api/*").handler(ctx -> ApiError.send(ctx, ErrorCode.NOT_FOUND, "no such route"));
 
@@ -277,161 +261,6 @@ public final class GatewayVerticle extends VerticleBase {
         ApiError.send(ctx, ErrorCode.UNAUTHORIZED, "the token is invalid or expired; log in again");
       }
     });
-  }
-
-  private void createAuction(RoutingContext ctx) {
-    JsonObject body = jsonObject(ctx);
-    if (body == null) {
-      return;
-    }
-    AuctionTerms terms;
-    try {
-      terms = Requests.auctionTerms(body);
-    } catch (AuctionException e) {
-      ApiError.send(ctx, e);
-      return;
-    }
-    // Only valid requests count against the quota: a typo costs nothing.
-    String seller = ctx.get(USER);
-    hub.auctionsPerUser.acquire(seller).onSuccess(wait -> {
-      if (wait > 0) {
-        ctx.response().putHeader("Retry-After", String.valueOf(wait));
-        Limits limits = settings.limits();
-        ApiError.send(ctx, ErrorCode.RATE_LIMITED, "too many new auctions: at most "
-            + Math.round(limits.auctionsPerHourPerUser()) + " an hour per user (" + limits.auctionBurstPerUser()
-            + " at once); retry in " + wait + " s");
-        return;
-      }
-      respond(ctx, store.create(terms, seller), result -> json(ctx, 201, Wire.auction(result.view())));
-    });
-  }
-
-  private void getAuction(RoutingContext ctx) {
-    String id = auctionId(ctx);
-    if (id == null) {
-      return;
-    }
-    store.view(id).onComplete(found -> {
-      if (found.failed()) {
-        clusterFailure(ctx, found.cause());
-      } else if (found.result().isEmpty()) {
-        notFound(ctx);
-      } else {
-        json(ctx, 200, Wire.auction(found.result().get()).put("watchers", hub.presence.watchers(id)));
-      }
-    });
-  }
-
-  private void placeBid(RoutingContext ctx) {
-    String id = auctionId(ctx);
-    JsonObject body = id == null ? null : jsonObject(ctx);
-    if (body == null) {
-      return;
-    }
-    String user = ctx.get(USER);
-    hub.bidsPerUser.acquire(user).onSuccess(wait -> {
-      if (wait > 0) {
-        metrics.bid(ErrorCode.RATE_LIMITED);
-        ctx.response().putHeader("Retry-After", String.valueOf(wait));
-        ApiError.send(ctx, ErrorCode.RATE_LIMITED, "too many bids; slow down");
-        return;
-      }
-      try {
-        Requests.Bid bid = Requests.bid(body, id, ctx.request().getHeader("Idempotency-Key"));
-        Future<CommandResult> placed = store.placeBid(id, user, bid.amount(), bid.maxAmount(), bid.idempotencyKey())
-            .onSuccess(result -> metrics.bid(result.error()));
-        respond(ctx, placed, result -> json(ctx, 201, Wire.bidAccepted(result.events())));
-      } catch (AuctionException e) {
-        metrics.bid(e.code());
-        ApiError.send(ctx, e);
-      }
-    });
-  }
-
-  /** A command on one auction by the authenticated user, answered with the event it produced. */
-  private void decide(RoutingContext ctx, java.util.function.BiFunction<String, String, Future<CommandResult>> command) {
-    String id = auctionId(ctx);
-    if (id != null) {
-      respond(ctx, command.apply(id, ctx.get(USER)), result -> json(ctx, 200, Wire.event(result.events().get(0))));
-    }
-  }
-
-  private void events(RoutingContext ctx) {
-    String id = auctionId(ctx);
-    if (id == null) {
-      return;
-    }
-    Long after = queryLong(ctx, "after", 0, 0, Long.MAX_VALUE);
-    Long limit = after == null ? null : queryLong(ctx, "limit", MAX_EVENTS_PAGE, 1, MAX_EVENTS_PAGE);
-    if (limit == null) {
-      return;
-    }
-    store.eventsAfter(id, after, limit.intValue()).onComplete(found -> {
-      if (found.failed()) {
-        clusterFailure(ctx, found.cause());
-      } else if (found.result().isEmpty()) {
-        notFound(ctx);
-      } else {
-        json(ctx, 200, Wire.events(found.result().get()));
-      }
-    });
-  }
-
-  private void poll(RoutingContext ctx) {
-    String id = auctionId(ctx);
-    if (id == null) {
-      return;
-    }
-    Long after = queryLong(ctx, "after", 0, 0, Long.MAX_VALUE);
-    Long timeout = after == null ? null
-        : queryLong(ctx, "timeoutMs", LongPolls.DEFAULT_TIMEOUT_MILLIS, 1, LongPolls.MAX_TIMEOUT_MILLIS);
-    if (timeout != null) {
-      longPolls.poll(ctx, id, after, timeout);
-    }
-  }
-
-  private void respond(RoutingContext ctx, Future<CommandResult> command,
-                       java.util.function.Consumer<CommandResult> onDone) {
-    command.onComplete(done -> {
-      if (done.failed()) {
-        clusterFailure(ctx, done.cause());
-      } else if (done.result().refused()) {
-        ApiError.send(ctx, done.result().error(), done.result().message());
-      } else {
-        onDone.accept(done.result());
-      }
-    });
-  }
-
-  static Long queryLong(RoutingContext ctx, String name, long fallback, long min, long max) {
-    String value = ctx.queryParams().get(name);
-    if (value == null) {
-      return fallback;
-    }
-    if (value.matches("\\d{1,18}")) {
-      long v = Long.parseLong(value);
-      if (v >= min && v <= max) {
-        return v;
-      }
-    }
-    ApiError.send(ctx, ErrorCode.INVALID_REQUEST, name + " must be an integer from " + min + " to " + max);
-    return null;
-  }
-
-  /** The body as a JSON object, or null after answering 400 INVALID_JSON. */
-  private static JsonObject jsonObject(RoutingContext ctx) {
-    Buffer body = ctx.body().buffer();
-    Object value;
-    try {
-      value = body == null || body.length() == 0 ? null : Json.decodeValue(body);
-    } catch (DecodeException e) {
-      value = null;
-    }
-    if (value instanceof JsonObject json) {
-      return json;
-    }
-    ApiError.send(ctx, ErrorCode.INVALID_JSON, "the body must be a JSON object");
-    return null;
   }
 
   static void failure(RoutingContext ctx) {

@@ -3,7 +3,10 @@ package io.gavel.gateway;
 import io.gavel.cluster.AuctionStore;
 import io.gavel.domain.Auction;
 import io.gavel.domain.ErrorCode;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,4 +44,36 @@ final class Replies {
   static void notFound(RoutingContext ctx) {
     ApiError.send(ctx, ErrorCode.AUCTION_NOT_FOUND, "no such auction");
   }
+
+  static Long queryLong(RoutingContext ctx, String name, long fallback, long min, long max) {
+    String value = ctx.queryParams().get(name);
+    if (value == null) {
+      return fallback;
+    }
+    if (value.matches("\\d{1,18}")) {
+      long v = Long.parseLong(value);
+      if (v >= min && v <= max) {
+        return v;
+      }
+    }
+    ApiError.send(ctx, ErrorCode.INVALID_REQUEST, name + " must be an integer from " + min + " to " + max);
+    return null;
+  }
+
+  /** The body as a JSON object, or null after answering 400 INVALID_JSON. */
+  static JsonObject jsonObject(RoutingContext ctx) {
+    Buffer body = ctx.body().buffer();
+    Object value;
+    try {
+      value = body == null || body.length() == 0 ? null : Json.decodeValue(body);
+    } catch (DecodeException e) {
+      value = null;
+    }
+    if (value instanceof JsonObject json) {
+      return json;
+    }
+    ApiError.send(ctx, ErrorCode.INVALID_JSON, "the body must be a JSON object");
+    return null;
+  }
+
 }
