@@ -104,7 +104,9 @@ function receive(event) {
     }
   } else {
     state.pending.set(event.seq, event);
-    catchUp();
+    // A gap: this page was skipped some events (a slow link, or a node conflating under overload). Every page of a
+    // conflating node sees the gap at once, so each waits a moment at random before fetching it.
+    setTimeout(catchUp, Math.random() * 500);
   }
 }
 

@@ -63,6 +63,7 @@ final class Bridge implements Handler<SockJSSocket> {
 
   private final Set<BridgedSocket> connections = new HashSet<>();
   private final Map<String, Set<BridgedSocket>> subscribers = new HashMap<>();
+  private final FanoutInbox<Pushed> inbox;
   private long nextConnectionId;
   private int inFlight;
   private boolean stopping;
@@ -72,6 +73,7 @@ final class Bridge implements Handler<SockJSSocket> {
          long pingTimeoutMillis, long replyTimeoutMillis) {
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
+    this.inbox = new FanoutInbox<>(limits.fanoutMaxLagMillis());
     this.hub = hub;
     this.bus = vertx.eventBus();
     this.policy = policy;
@@ -312,18 +314,32 @@ final class Bridge implements Handler<SockJSSocket> {
 
   /** A message the hub encoded once for the node: written, on this instance's event loop, to its sockets. */
   void deliver(String address, Buffer frame, long at) {
-    context.runOnContext(v -> {
-      Set<BridgedSocket> watching = subscribers.get(address);
-      if (watching == null) {
-        return;
+    if (inbox.offer(address, new Pushed(frame, at), System.nanoTime())) {
+      context.runOnContext(v -> drain());
+    }
+  }
+
+  private record Pushed(Buffer frame, long at) {
+  }
+
+  /** Writes what waits in the inbox, a batch at a time, yielding to the event loop's I/O between batches. */
+  private void drain() {
+    List<FanoutInbox.Item<Pushed>> batch = inbox.take(System.nanoTime(), metrics::conflated);
+    if (batch.isEmpty()) {
+      return;
+    }
+    boolean underPressure = hub.underMemoryPressure(limits);
+    for (FanoutInbox.Item<Pushed> item : batch) {
+      Set<BridgedSocket> watching = subscribers.get(item.address());
+      if (watching != null) {
+        // A snapshot: a slow consumer closed on the way leaves the set.
+        for (BridgedSocket c : watching.toArray(new BridgedSocket[0])) {
+          c.deliver(item.address(), item.message().frame(), underPressure);
+        }
+        hub.delivered(item.message().at());
       }
-      boolean underPressure = hub.underMemoryPressure(limits);
-      // A snapshot: a slow consumer closed on the way leaves the set.
-      for (BridgedSocket c : watching.toArray(new BridgedSocket[0])) {
-        c.deliver(frame, underPressure);
-      }
-      hub.delivered(at);
-    });
+    }
+    context.runOnContext(v -> drain());
   }
 
   private void onClose(BridgedSocket c) {

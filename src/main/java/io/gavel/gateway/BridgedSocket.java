@@ -8,7 +8,10 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -49,6 +52,8 @@ final class BridgedSocket {
    */
   private long unflushedBytes;
   private int drops;
+  /** The newest pushed message of each address this socket skipped: written once it has room again. */
+  private final Map<String, Buffer> skippedNewest = new HashMap<>();
   private long overBudgetSinceMillis = -1;
   int invalidFrames;
   boolean closed;
@@ -117,7 +122,23 @@ final class BridgedSocket {
     socket.write(frame).onComplete(done -> {
       unflushedBytes -= size;
       hub.queuedBytes.add(-size);
+      if (!skippedNewest.isEmpty() && !closed && unflushedBytes <= limits.outboundHighWaterBytes() / 2) {
+        catchUpSkipped();
+      }
     });
+  }
+
+  /**
+   * A socket that had to skip messages gets the newest of each address as soon as it has room, so a client that was
+   * slow for a while ends on the current state (and fetches what it skipped from the history) instead of waiting
+   * for the next message, which may never come.
+   */
+  private void catchUpSkipped() {
+    List<Buffer> newest = skippedNewest.entrySet().stream().filter(e -> addresses.contains(e.getKey()))
+        .map(Map.Entry::getValue).toList();
+    skippedNewest.clear();
+    caughtUp();
+    newest.forEach(this::send);
   }
 
   /**
@@ -125,11 +146,12 @@ final class BridgedSocket {
    * it catches up); one that stays over it for too many messages or too long is closed and its TCP connection
    * released.
    */
-  void deliver(Buffer frame, boolean nodeUnderPressure) {
+  void deliver(String address, Buffer frame, boolean nodeUnderPressure) {
     if (closed) {
       return;
     }
     if (overBudget(nodeUnderPressure)) {
+      skippedNewest.put(address, frame);
       long now = System.currentTimeMillis();
       if (overBudgetSinceMillis < 0) {
         overBudgetSinceMillis = now;
@@ -142,6 +164,7 @@ final class BridgedSocket {
       return;
     }
     caughtUp();
+    skippedNewest.remove(address); // older than this one
     send(frame);
   }
 

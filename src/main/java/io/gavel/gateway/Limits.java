@@ -32,7 +32,8 @@ public record Limits(
     int maxFrameBytes,
     int maxInvalidFrames,
     int maxLongPolls,
-    int sendBufferBytes) {
+    int sendBufferBytes,
+    long fanoutMaxLagMillis) {
 
   /** One key of {@code limits}: its default, its allowed range and what it bounds (README.md's table shows it). */
   public record Limit(String name, double fallback, double min, double max, String meaning) {
@@ -65,7 +66,10 @@ public record Limits(
       new Limit("maxInvalidFrames", 10, 1, 1_000_000, "malformed frames in a row before a connection is closed"),
       new Limit("maxLongPolls", 20_000, 1, 10_000_000, "long polls waiting at once per node"),
       new Limit("sendBufferBytes", 0, 0, 16 * 1024 * 1024,
-          "TCP send buffer of each accepted connection (0: the kernel's, autotuned; else at least 4096)"));
+          "TCP send buffer of each accepted connection (0: the kernel's, autotuned; else at least 4096)"),
+      new Limit("fanoutMaxLagMillis", 100, 1, 60_000,
+          "how far a gateway instance may fall behind on pushed messages before it sends only the newest of each "
+              + "address"));
 
   public static Limits from(JsonObject json) {
     Map<String, Double> v = new HashMap<>();
@@ -93,7 +97,8 @@ public record Limits(
         v.get("maxFrameBytes").intValue(),
         v.get("maxInvalidFrames").intValue(),
         v.get("maxLongPolls").intValue(),
-        sendBufferBytes(v.get("sendBufferBytes").intValue()));
+        sendBufferBytes(v.get("sendBufferBytes").intValue()),
+        v.get("fanoutMaxLagMillis").longValue());
   }
 
   /**

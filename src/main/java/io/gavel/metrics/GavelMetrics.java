@@ -124,6 +124,13 @@ public final class GavelMetrics {
     droppedForSlowConsumers.increment();
   }
 
+  /** Messages a gateway instance left out because it was behind by more than the allowed lag (conflation). */
+  public void conflated(int messages) {
+    Counter.builder("gavel_fanout_conflated").description(
+        "Pushed messages a gateway instance skipped, behind by more than limits.fanoutMaxLagMillis, for the newest "
+            + "of their address").register(registry).increment(messages);
+  }
+
   /** {@code reason}: {@code skipped} (too many messages in a row) or {@code stalled} (over budget too long). */
   public void slowConsumerClosed(String reason) {
     slowConsumersClosed.computeIfAbsent(reason, r -> Counter.builder("gavel_bridge_slow_consumers_closed")

@@ -135,6 +135,31 @@ class BridgeLimitsTest {
   }
 
   @Test
+  void aClientThatFellBehindGetsTheNewestMessageOfEachAddressOnceItReadsAgain() throws Exception {
+    start("--set", "limits.sendBufferBytes=16384", "--set", "limits.slowConsumerMaxDrops=100000",
+        "--set", "limits.slowConsumerMaxMillis=600000");
+    String address = "news.catch-up-test";
+    String metricsUrl = cluster.baseUrl(0) + "/metrics";
+    try (StalledClient behind = StalledClient.register(port, address)) {
+      Wait.until("the registration is live", Duration.ofSeconds(5),
+          () -> Metrics.of(metricsUrl).value("gavel_bridge_subscriptions") == 1);
+      String payload = "x".repeat(16 * 1024);
+      for (int i = 0; i < 100; i++) {
+        cluster.node(0).vertx().eventBus().publish(address, new JsonObject().put("n", i).put("pad", payload));
+      }
+      Wait.until("the client is over its budget and skipped", Duration.ofSeconds(10),
+          () -> Metrics.of(metricsUrl).value("gavel_bridge_dropped_messages_total") > 0);
+      String marker = "newest-" + System.nanoTime();
+      cluster.node(0).vertx().eventBus().publish(address, new JsonObject().put("n", marker));
+      Wait.until("the newest was skipped too", Duration.ofSeconds(10),
+          () -> Metrics.of(metricsUrl).value("gavel_bridge_dropped_messages_total") > 0
+              && Metrics.of(metricsUrl).value("gavel_bridge_slow_sockets") == 1);
+      assertThat(behind.resumeUntil(marker, Duration.ofSeconds(20)))
+          .as("once it reads again, the client gets the newest message it skipped").isTrue();
+    }
+  }
+
+  @Test
   void aClientThatSendsOnlyJunkAndNeverReadsIsClosedAndReleased() throws Exception {
     start();
     try (StalledClient junk = StalledClient.register(port, "auction.junk-test")) {

@@ -202,6 +202,36 @@ public final class StalledClient implements AutoCloseable {
     return false;
   }
 
+  /**
+   * Starts reading again, until {@code marker} shows in what the server sent (its frames are not masked, so text
+   * arrives as is) or {@code timeout} passes.
+   */
+  public boolean resumeUntil(String marker, java.time.Duration timeout) throws IOException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    socket.setSoTimeout(200);
+    InputStream in = socket.getInputStream();
+    byte[] chunk = new byte[64 * 1024];
+    StringBuilder tail = new StringBuilder();
+    while (System.nanoTime() < deadline) {
+      try {
+        int n = in.read(chunk);
+        if (n < 0) {
+          return false;
+        }
+        tail.append(new String(chunk, 0, n, StandardCharsets.ISO_8859_1));
+        if (tail.indexOf(marker) >= 0) {
+          return true;
+        }
+        tail.delete(0, Math.max(0, tail.length() - marker.length()));
+      } catch (java.net.SocketTimeoutException nothingYet) {
+        // keep reading until the deadline
+      } catch (java.net.SocketException reset) {
+        return false;
+      }
+    }
+    return false;
+  }
+
   /** Sends one text frame (under 126 bytes) on a WebSocket transport, as is: no SockJS framing. */
   public void send(String text) throws IOException {
     writeText(socket.getOutputStream(), text);
