@@ -2,11 +2,9 @@ package io.gavel.gateway;
 
 import io.gavel.metrics.GavelMetrics;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelOption;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -41,7 +39,7 @@ final class BridgedSocket {
    * The TCP connection that carries this socket and nothing else (WebSocket and streaming transports), to release
    * it for sure; null for polling transports, whose queued data is the session's own and goes with it.
    */
-  private final ConnectionBase transport;
+  private final Channel transport;
   long lastSeen = System.currentTimeMillis();
   /**
    * Bytes handed to the socket whose write has not completed, each write counted with its overhead
@@ -69,7 +67,7 @@ final class BridgedSocket {
     this.hub = hub;
     this.transport = socket.routingContext() != null
         && ReleaseWhenBehind.STREAMING_TRANSPORT.matcher(socket.routingContext().request().path()).find()
-        && socket.routingContext().request().connection() instanceof ConnectionBase connection ? connection : null;
+        ? NettyChannels.of(socket.routingContext().request().connection()) : null;
   }
 
   /**
@@ -80,16 +78,8 @@ final class BridgedSocket {
    * behind ({@link ReleaseWhenBehind}).
    */
   void abort() {
-    if (transport != null && transport.channel().isOpen()) {
-      Channel channel = transport.channel();
-      // Linger 0: the kernel drops what it still holds for the client and resets the connection, instead of
-      // keeping an orphaned socket that waits for a client that never reads.
-      try {
-        channel.config().setOption(ChannelOption.SO_LINGER, 0);
-      } catch (io.netty.channel.ChannelException closedMeanwhile) {
-        return;
-      }
-      channel.unsafe().close(channel.voidPromise());
+    if (transport != null) {
+      NettyChannels.reset(transport);
     }
   }
 

@@ -1,12 +1,11 @@
 package io.gavel.gateway;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
-import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.ext.web.RoutingContext;
 import java.util.regex.Pattern;
 
@@ -31,9 +30,10 @@ final class ReleaseWhenBehind extends ChannelOutboundHandlerAdapter {
 
   /** A route handler: watches the connection of every streaming transport request. */
   static void install(RoutingContext ctx) {
-    if (STREAMING_TRANSPORT.matcher(ctx.request().path()).find()
-        && ctx.request().connection() instanceof ConnectionBase connection) {
-      var pipeline = connection.channel().pipeline();
+    Channel channel = STREAMING_TRANSPORT.matcher(ctx.request().path()).find()
+        ? NettyChannels.of(ctx.request().connection()) : null;
+    if (channel != null) {
+      var pipeline = channel.pipeline();
       if (pipeline.get(NAME) == null) {
         // First from the socket: it sees the close after every other handler has had its say.
         pipeline.addFirst(NAME, INSTANCE);
@@ -46,8 +46,7 @@ final class ReleaseWhenBehind extends ChannelOutboundHandlerAdapter {
   public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
     ChannelOutboundBuffer pending = ctx.channel().unsafe().outboundBuffer();
     if (pending != null && pending.totalPendingWriteBytes() > 0) {
-      // Linger 0: the kernel drops what it holds for the client and resets the connection.
-      ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
+      NettyChannels.resetOnClose(ctx.channel());
     }
     ctx.close(promise);
   }
