@@ -25,12 +25,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Stream;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
 
 /**
  * Bid benchmark against running nodes: accepted bids per second (closed loop, C requests always in flight) or bid
@@ -44,9 +45,8 @@ import java.util.stream.Stream;
  * restarted cluster serves its auctions again. {@code --help} lists the options.
  */
 public final class BidBench {
-  /** Latencies are recorded in tenths of a millisecond, up to 60 s (the maximum is kept exactly). */
+  /** Latencies are recorded in tenths of a millisecond (HdrHistogram, 3 significant digits). */
   private static final int UNITS_PER_MILLI = 10;
-  private static final int HISTOGRAM_UNITS = 60_000 * UNITS_PER_MILLI;
   private static final int SETUP_CONCURRENCY = 32;
   private static final long AUCTION_SECONDS = 24 * 3600;
 
@@ -139,12 +139,7 @@ public final class BidBench {
   private final String keyPrefix = "bb" + UUID.randomUUID().toString().substring(0, 8) + "-";
 
   // What the load saw. "Measured" = answered inside the window (closed loop) or scheduled inside it (open loop).
-  private final ConcurrentLinkedQueue<Histogram> histograms = new ConcurrentLinkedQueue<>();
-  private final ThreadLocal<Histogram> histogram = ThreadLocal.withInitial(() -> {
-    Histogram h = new Histogram(HISTOGRAM_UNITS);
-    histograms.add(h);
-    return h;
-  });
+  private final Recorder latencies = new Recorder(3);
   private final LongAdder accepted = new LongAdder();
   private final LongAdder tooLow = new LongAdder();
   private final Map<String, LongAdder> otherOutcomes = new ConcurrentHashMap<>();
@@ -307,7 +302,7 @@ public final class BidBench {
             switch (outcome) {
               case "accepted" -> {
                 accepted.increment();
-                histogram.get().record((now - start) / (1_000_000 / UNITS_PER_MILLI));
+                latencies.recordValue((now - start) / (1_000_000 / UNITS_PER_MILLI));
               }
               case "BID_TOO_LOW" -> tooLow.increment();
               default -> otherOutcomes.computeIfAbsent(outcome, k -> new LongAdder()).increment();
@@ -453,8 +448,7 @@ public final class BidBench {
   private JsonObject result(String label, Snapshot a, Snapshot b, long unanswered) {
     double seconds = (b.nanos() - a.nanos()) / 1e9;
     double window = options.durationSeconds();
-    Histogram all = new Histogram(HISTOGRAM_UNITS);
-    histograms.forEach(all::add);
+    Histogram all = latencies.getIntervalHistogram();
     long others = otherOutcomes.values().stream().mapToLong(LongAdder::sum).sum();
     long failed = otherOutcomes.entrySet().stream().filter(e -> e.getKey().startsWith("failed")
         || e.getKey().startsWith("HTTP 5") || e.getKey().endsWith("UNAVAILABLE") || e.getKey().equals("INTERNAL_ERROR"))
@@ -479,7 +473,7 @@ public final class BidBench {
       perNode.add(new JsonObject()
           .put("url", nodes.get(i).url())
           .put("pid", nodes.get(i).pid())
-          .put("cpus", cpusAllowed(nodes.get(i).pid()))
+          .put("cpus", ProcessStats.cpusAllowed(nodes.get(i).pid()))
           .put("cpuPercent", FanoutBench.round(b.nodes().get(i).cpuPercentSince(a.nodes().get(i), seconds)))
           .put("rssMb", b.nodes().get(i).rssKb() / 1024)
           .put("storeWrites", (long) w)
@@ -508,7 +502,7 @@ public final class BidBench {
         .put("durationSeconds", options.durationSeconds())
         .put("date", LocalDate.now().toString())
         .put("machine", Runtime.getRuntime().availableProcessors() + " cores usable by the load generator (cpus "
-            + cpusAllowed(ProcessHandle.current().pid()) + ")")
+            + ProcessStats.cpusAllowed(ProcessHandle.current().pid()) + ")")
         .put("latencyFrom", options.closedLoop() ? "send" : "scheduled send")
         .put("accepted", acceptedCount)
         .put("bidTooLow", tooLow.sum())
@@ -520,10 +514,10 @@ public final class BidBench {
         .put("acceptedPerSecond", FanoutBench.round(acceptedCount / window))
         .put("acceptedPerSecondPerNode", FanoutBench.round(acceptedCount / window / nodes.size()))
         .put("bidTooLowPerSecond", FanoutBench.round(tooLow.sum() / window))
-        .put("p50Ms", millis(all.percentile(0.50)))
-        .put("p99Ms", millis(all.percentile(0.99)))
-        .put("p999Ms", millis(all.percentile(0.999)))
-        .put("maxMs", millis(all.max()))
+        .put("p50Ms", millis(all.getValueAtPercentile(50)))
+        .put("p99Ms", millis(all.getValueAtPercentile(99)))
+        .put("p999Ms", millis(all.getValueAtPercentile(99.9)))
+        .put("maxMs", millis(all.getMaxValue()))
         .put("storeWrites", (long) writes)
         .put("storeWriteMeanMs", writes == 0 ? null : Math.round(writeSeconds * 1000 / writes * 100) / 100.0)
         .put("storeConflicts", (long) conflicts)
@@ -534,20 +528,6 @@ public final class BidBench {
 
   private static double millis(long units) {
     return units / (double) UNITS_PER_MILLI;
-  }
-
-  /** The cpus a process may run on (Cpus_allowed_list), e.g. "0" when pinned by taskset; "?" when unknown. */
-  static String cpusAllowed(long pid) {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
-        if (line.startsWith("Cpus_allowed_list:")) {
-          return line.substring(line.indexOf(':') + 1).trim();
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      // not a local process
-    }
-    return "?";
   }
 
   private static void printSummary(JsonObject r) {

@@ -16,12 +16,22 @@ import java.util.List;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 
-/** A PNG of p50 / p99 / p99.9 latency per scenario (log scale), from every result file in a folder. */
-final class Chart {
+/**
+ * A PNG of p50 / p99 / p99.9 latency per scenario (log scale), from every result file in a folder. FanoutBench draws
+ * it after each run; {@code java -cp target/gavel.jar io.gavel.bench.Chart DIR} draws DIR/latency.png again (after
+ * runs of other tools, such as the Socket.IO peer, whose results have the same shape).
+ */
+public final class Chart {
   private static final Color[] BARS = {new Color(0x4e79a7), new Color(0xf28e2b), new Color(0xe15759)};
   private static final String[] SERIES = {"p50Ms", "p99Ms", "p999Ms"};
 
   private Chart() {
+  }
+
+  public static void main(String[] args) throws IOException {
+    System.setProperty("java.awt.headless", "true");
+    Path folder = Path.of(args.length == 1 ? args[0] : "benchmarks/results");
+    write(folder, folder.resolve("latency.png"));
   }
 
   static void write(Path folder, Path png) throws IOException {

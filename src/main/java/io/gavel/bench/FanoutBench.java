@@ -15,8 +15,6 @@ import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,10 +23,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
 
 /**
  * Fan-out benchmark: C clients watch one auction over the bridge (raw WebSocket endpoint, the bridge protocol) or
@@ -41,6 +39,10 @@ import java.util.concurrent.atomic.LongAdder;
  * java -cp target/gavel.jar io.gavel.bench.FanoutBench --nodes http://127.0.0.1:8080,http://127.0.0.1:8081 ...
  * </pre>
  * Modes: {@code ws} (bridge), {@code lp} (long polling), {@code raw} (a bare broadcast server: the machine's limit).
+ * {@code --node-cpus 1} pins the nodes it starts to cpu 1 ({@code taskset}; pin the load generator itself with
+ * {@code taskset -c 0 java ...}). {@code --hung-percent P} (ws): P % of the clients register, receive one event and
+ * then stop reading (they keep pinging, like a hung browser tab), so that only the bridge's slow-consumer policy can
+ * release them; the figures are then the healthy clients', with the hung ones' fate and the nodes' memory beside.
  * Everything runs on loopback and stops by itself after the duration plus a bounded drain.
  */
 public final class FanoutBench {
@@ -49,17 +51,17 @@ public final class FanoutBench {
 
   private final Options options;
   private final Vertx vertx;
-  private final List<Node> nodes = new ArrayList<>();
-  private final List<Process> started = new ArrayList<>();
-  private final ConcurrentLinkedQueue<Histogram> histograms = new ConcurrentLinkedQueue<>();
-  private final ThreadLocal<Histogram> histogram = ThreadLocal.withInitial(() -> {
-    Histogram h = new Histogram();
-    histograms.add(h);
-    return h;
-  });
+  private BenchNodes servers;
+  private List<Node> nodes = List.of();
+  /** Latency (ms) of every measured delivery to a healthy client. */
+  private final Recorder latencies = new Recorder(3);
   private final LongAdder received = new LongAdder();
   private final List<WebSocketClient> socketClients = new ArrayList<>();
-  private final List<WebSocket> sockets = new ArrayList<>();
+  private final List<WebSocket> hungSockets = new ArrayList<>();
+  private final LongAdder hungReceived = new LongAdder();
+  private final LongAdder hungClosed = new LongAdder();
+  private final LongAdder healthyClosed = new LongAdder();
+  private final AtomicLong lastHungCloseNanos = new AtomicLong();
   private volatile long measureFromSeq = Long.MAX_VALUE;
   private volatile boolean running = true;
   /** Bid amounts keep rising across the warm-up and the measured window. */
@@ -76,7 +78,8 @@ public final class FanoutBench {
   }
 
   public record Options(String mode, int clients, double rate, int durationSeconds, int warmupSeconds, String label,
-                        Path out, List<String> nodeUrls, int startNodes, Path jar) {
+                        Path out, List<String> nodeUrls, int startNodes, Path jar, int hungPercent,
+                        String nodeCpus) {
     public static Options parse(String[] args) {
       Map<String, String> o = new LinkedHashMap<>();
       for (int i = 0; i + 1 < args.length; i += 2) {
@@ -89,16 +92,28 @@ public final class FanoutBench {
       int warmup = Integer.parseInt(o.getOrDefault("--warmup", "5"));
       int startNodes = Integer.parseInt(o.getOrDefault("--start-nodes", "0"));
       List<String> urls = o.containsKey("--nodes") ? List.of(o.get("--nodes").split(",")) : List.of();
+      int hung = Integer.parseInt(o.getOrDefault("--hung-percent", "0"));
+      String cpus = o.get("--node-cpus");
       if (!List.of("ws", "lp", "raw").contains(mode) || clients < 1 || rate <= 0 || duration < 1 || duration > 600
-          || clients > 50_000 || warmup < 0 || warmup > 120 || (urls.isEmpty() && startNodes < 1)) {
+          || clients > 50_000 || warmup < 0 || warmup > 120 || (urls.isEmpty() && startNodes < 1)
+          || hung < 0 || hung > 90 || (hung > 0 && !mode.equals("ws"))
+          || (cpus != null && (!cpus.matches("[0-9]+([-,][0-9]+)*") || !urls.isEmpty()))) {
         throw new IllegalArgumentException("usage: --mode ws|lp|raw --clients C (1..50000) --rate R --duration D "
-            + "(1..600 s) (--nodes url,url | --start-nodes N) [--warmup S (5)] [--label L] [--out dir] "
-            + "[--jar target/gavel.jar]");
+            + "(1..600 s) (--nodes url,url | --start-nodes N [--node-cpus LIST (taskset)]) [--warmup S (5)] "
+            + "[--hung-percent P (ws; 0..90)] [--label L] [--out dir] [--jar target/gavel.jar]");
       }
       String label = o.getOrDefault("--label", mode + " " + (urls.isEmpty() ? startNodes : urls.size()) + "n C="
-          + clients + " R=" + (long) rate);
+          + clients + " R=" + (long) rate + (hung > 0 ? " hung=" + hung + "%" : ""));
       return new Options(mode, clients, rate, duration, warmup, label, Path.of(o.getOrDefault("--out", "target/bench")),
-          urls, startNodes, Path.of(o.getOrDefault("--jar", "target/gavel.jar")));
+          urls, startNodes, Path.of(o.getOrDefault("--jar", "target/gavel.jar")), hung, cpus);
+    }
+
+    int hungClients() {
+      return (int) Math.round(clients * hungPercent / 100.0);
+    }
+
+    int healthyClients() {
+      return clients - hungClients();
     }
   }
 
@@ -130,8 +145,11 @@ public final class FanoutBench {
   }
 
   private JsonObject measure() throws Exception {
-    startOrFindNodes();
     boolean raw = options.mode().equals("raw");
+    servers = options.nodeUrls().isEmpty()
+        ? BenchNodes.start(vertx, options.startNodes(), raw, options.jar(), options.out(), options.nodeCpus())
+        : BenchNodes.find(vertx, options.nodeUrls(), raw);
+    nodes = servers.list();
     Node bidNode = nodes.get(0);
     HttpClient http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
         new PoolOptions().setHttp1MaxSize(64));
@@ -161,13 +179,21 @@ public final class FanoutBench {
     }
 
     // Warm-up: one event must reach every client before measuring (registrations take effect asynchronously).
-    long warmSeq = raw ? post(http, bidNode, "/warmup", new JsonObject(), null).getLong("seq")
-        : bid(http, bidNode, auctionId, token, 1);
+    if (raw) {
+      post(http, bidNode, "/warmup", new JsonObject(), null);
+    } else {
+      bid(http, bidNode, auctionId, token, 1);
+    }
     long warmDeadline = System.nanoTime() + 30_000_000_000L;
-    while (received.sum() < options.clients() && System.nanoTime() < warmDeadline) {
+    while (received.sum() + hungReceived.sum() < options.clients() && System.nanoTime() < warmDeadline) {
       Thread.sleep(20); // polling a counter the event loops update
     }
-    long ready = received.sum();
+    long ready = received.sum() + hungReceived.sum();
+    NodeSampler memory = new NodeSampler(vertx, nodes);
+    memory.start();
+    // From here on the hung clients read nothing: their sockets stop reading, and TCP pushes back on the node.
+    long hungSince = System.nanoTime();
+    hungSockets.forEach(WebSocket::pause);
     // Then the same load, unmeasured, so that the JIT and the heap settle before the measured window.
     if (options.warmupSeconds() > 0) {
       if (raw) {
@@ -200,7 +226,7 @@ public final class FanoutBench {
     // The window ends when the last event was produced: a saturated node takes longer than the duration to answer
     // the bids sent in it, and rates are per second of that real window.
     double window = Math.max(options.durationSeconds(), (System.nanoTime() - start) / 1e9);
-    long expected = expectedEvents * options.clients();
+    long expected = expectedEvents * options.healthyClients();
     long drainDeadline = System.nanoTime() + DRAIN_MILLIS * 1_000_000;
     while (received.sum() < expected && System.nanoTime() < drainDeadline) {
       Thread.sleep(20);
@@ -208,27 +234,30 @@ public final class FanoutBench {
     double seconds = (System.nanoTime() - start) / 1e9;
     List<ProcessStats> end = nodeStats();
     ProcessStats loadgenEnd = ProcessStats.read(ProcessHandle.current().pid());
+    memory.stop();
     running = false;
 
-    Histogram all = new Histogram();
-    histograms.forEach(all::add);
+    Histogram all = latencies.getIntervalHistogram();
     long got = received.sum();
     JsonArray nodeFigures = new JsonArray();
+    double cpuTotal = 0;
     for (int i = 0; i < nodes.size(); i++) {
       int clientsHere = options.clients() / nodes.size() + (i < options.clients() % nodes.size() ? 1 : 0);
+      double cpu = end.get(i).cpuPercentSince(measureStart.get(i), seconds);
+      cpuTotal += cpu;
       nodeFigures.add(new JsonObject()
           .put("url", nodes.get(i).url())
-          .put("cpuPercent", round(end.get(i).cpuPercentSince(measureStart.get(i), seconds)))
+          .put("cpus", ProcessStats.cpusAllowed(nodes.get(i).pid()))
+          .put("cpuPercent", round(cpu))
           .put("rssMbBefore", before.get(i).rssKb() / 1024)
           .put("rssMbConnected", afterConnect.get(i).rssKb() / 1024)
           .put("rssMbEnd", end.get(i).rssKb() / 1024)
           .put("rssKbPerConnection", clientsHere == 0 ? 0
-              : round((afterConnect.get(i).rssKb() - before.get(i).rssKb()) / (double) clientsHere)));
+              : round((afterConnect.get(i).rssKb() - before.get(i).rssKb()) / (double) clientsHere))
+          .put("memory", memory.figures(i)));
     }
-    double cpuTotal = 0;
-    for (int i = 0; i < nodes.size(); i++) {
-      cpuTotal += end.get(i).cpuPercentSince(measureStart.get(i), seconds);
-    }
+    double serverCpuSeconds = cpuTotal / 100 * seconds;
+    long lastHungClose = lastHungCloseNanos.get();
     return new JsonObject()
         .put("label", options.label())
         .put("mode", options.mode())
@@ -238,7 +267,9 @@ public final class FanoutBench {
         .put("durationSeconds", options.durationSeconds())
         .put("warmupSeconds", options.warmupSeconds())
         .put("date", LocalDate.now().toString())
-        .put("machine", Runtime.getRuntime().availableProcessors() + " cores, load generator and nodes on one host")
+        .put("machine", Runtime.getRuntime().availableProcessors() + " cores usable by the load generator (cpus "
+            + ProcessStats.cpusAllowed(ProcessHandle.current().pid()) + "); nodes on cpus "
+            + ProcessStats.cpusAllowed(nodes.get(0).pid()) + "; one host, loopback")
         .put("clientsReady", ready)
         .put("connectSeconds", round(connectSeconds))
         .put("clusterRegistrations", registrations)
@@ -249,12 +280,21 @@ public final class FanoutBench {
         .put("windowSeconds", round(window))
         .put("eventsPerSecond", round(expectedEvents / window))
         .put("deliveriesPerSecond", round(got / window))
-        .put("p50Ms", all.percentile(0.50))
-        .put("p99Ms", all.percentile(0.99))
-        .put("p999Ms", all.percentile(0.999))
-        .put("maxMs", all.max())
-        .put("serverCpuMicrosPerDelivery", got == 0 ? 0 : round(cpuTotal / 100 * seconds * 1e6 / got))
+        .put("p50Ms", all.getValueAtPercentile(50))
+        .put("p99Ms", all.getValueAtPercentile(99))
+        .put("p999Ms", all.getValueAtPercentile(99.9))
+        .put("maxMs", all.getMaxValue())
+        .put("serverCpuPercent", round(cpuTotal))
+        .put("serverCpuMicrosPerDelivery", got == 0 ? 0 : round(serverCpuSeconds * 1e6 / got))
+        .put("deliveriesPerServerCpuSecond", serverCpuSeconds == 0 ? 0 : Math.round(got / serverCpuSeconds))
         .put("loadGeneratorCpuPercent", round(loadgenEnd.cpuPercentSince(loadgenStart, seconds)))
+        .put("healthyClients", options.healthyClients())
+        .put("hungClients", options.hungClients())
+        .put("hungClosedByServer", hungClosed.sum())
+        .put("hungClosedWithinSeconds", lastHungClose == 0 ? null : round((lastHungClose - hungSince) / 1e9))
+        .put("healthyClosed", healthyClosed.sum())
+        .put("slowConsumersClosed", raw ? null : memory.slowConsumersClosed())
+        .put("memorySamples", memory.samples())
         .put("perNode", nodeFigures);
   }
 
@@ -266,8 +306,13 @@ public final class FanoutBench {
       socketClients.add(vertx.createWebSocketClient(new WebSocketClientOptions()
           .setMaxConnections(options.clients() + 10).setConnectTimeout(30_000)));
     }
+    // A hung tab's socket: once paused, its small receive buffer fills at once and TCP pushes back on the node.
+    WebSocketClient hungClient = vertx.createWebSocketClient(new WebSocketClientOptions()
+        .setMaxConnections(options.hungClients() + 10).setConnectTimeout(30_000).setReceiveBufferSize(4096));
+    socketClients.add(hungClient);
     AtomicLong failures = new AtomicLong();
-    // Ping every socket every 5 s from the start, as the JS client does: the bridge closes silent sockets.
+    // Ping every socket every 5 s from the start, as the JS client does: the bridge closes silent sockets. Hung
+    // clients ping too (a hung tab's timers may still run), so only the slow-consumer policy can release them.
     List<WebSocket> open = java.util.Collections.synchronizedList(new ArrayList<>());
     vertx.setPeriodic(5_000, id -> {
       if (running) {
@@ -276,23 +321,45 @@ public final class FanoutBench {
         }
       }
     });
+    int healthy = options.healthyClients();
     for (int from = 0; from < options.clients(); from += CONNECT_CONCURRENCY) {
       List<Future<WebSocket>> batch = new ArrayList<>();
       for (int i = from; i < Math.min(options.clients(), from + CONNECT_CONCURRENCY); i++) {
         Node node = nodes.get(i % nodes.size());
-        WebSocketClient client = socketClients.get(i % socketClients.size());
+        boolean hung = i >= healthy;
+        WebSocketClient client = hung ? hungClient : socketClients.get(i % 2);
         batch.add(client.connect(new WebSocketConnectOptions().setHost(node.host()).setPort(node.port())
                 .setURI("/eventbus/websocket"))
             .onSuccess(ws -> {
-              ws.handler(this::onMessage);
+              if (hung) {
+                ws.handler(frame -> {
+                  if (frame.toString().contains("\"bid.accepted\"")) {
+                    hungReceived.increment();
+                  }
+                });
+                ws.closeHandler(v -> {
+                  hungClosed.increment();
+                  lastHungCloseNanos.set(System.nanoTime());
+                });
+              } else {
+                ws.handler(this::onMessage);
+                ws.closeHandler(v -> {
+                  if (running) {
+                    healthyClosed.increment();
+                  }
+                });
+              }
               ws.writeTextMessage(register);
               open.add(ws);
             })
             .onFailure(x -> failures.incrementAndGet()));
       }
-      for (Future<WebSocket> f : batch) {
+      for (int i = 0; i < batch.size(); i++) {
         try {
-          sockets.add(f.await());
+          WebSocket ws = batch.get(i).await();
+          if (from + i >= healthy) {
+            hungSockets.add(ws);
+          }
         } catch (Exception failed) {
           // counted above; a client that cannot connect shows up as lost deliveries
         }
@@ -313,7 +380,7 @@ public final class FanoutBench {
 
   private void record(long seq, long at) {
     if (seq > measureFromSeq) {
-      histogram.get().record(System.currentTimeMillis() - at);
+      latencies.recordValue(Math.max(0, System.currentTimeMillis() - at));
     }
     // Before the measured window this counts the warm-up event's arrivals; in it, the measured deliveries.
     if (seq > measureFromSeq || measureFromSeq == Long.MAX_VALUE) {
@@ -407,85 +474,6 @@ public final class FanoutBench {
 
   // ---- nodes ---------------------------------------------------------------------------------------------------
 
-  private void startOrFindNodes() throws Exception {
-    if (!options.nodeUrls().isEmpty()) {
-      HttpClient http = vertx.createHttpClient();
-      for (String url : options.nodeUrls()) {
-        Node probe = new Node(url, 0);
-        long pid = options.mode().equals("raw") ? 0 : get(http, probe, "/ops/process").getLong("pid");
-        nodes.add(new Node(url, pid));
-      }
-      return;
-    }
-    int count = options.startNodes();
-    if (options.mode().equals("raw")) {
-      int port = freePort();
-      started.add(new ProcessBuilder(java(), "-Xmx2g", "-cp", options.jar().toString(),
-          RawBroadcastServer.class.getName(), String.valueOf(port)).inheritIO().start());
-      nodes.add(new Node("http://127.0.0.1:" + port, started.get(0).pid()));
-      awaitUp(nodes.get(0), "/stats", -1);
-      return;
-    }
-    String cluster = "gavel-bench-" + UUID.randomUUID();
-    int[] clusterPorts = new int[count];
-    for (int i = 0; i < count; i++) {
-      clusterPorts[i] = freePort();
-    }
-    StringBuilder members = new StringBuilder();
-    for (int p : clusterPorts) {
-      members.append(members.length() == 0 ? "" : ",").append("127.0.0.1:").append(p);
-    }
-    for (int i = 0; i < count; i++) {
-      int httpPort = freePort();
-      List<String> command = new ArrayList<>(List.of(java(), "-Xmx2g"));
-      // For profiling, e.g. GAVEL_BENCH_JVM_OPTS="-XX:StartFlightRecording=filename=target/bench/node.jfr"
-      String jvmOpts = System.getenv("GAVEL_BENCH_JVM_OPTS");
-      if (jvmOpts != null && !jvmOpts.isBlank()) {
-        command.addAll(List.of(jvmOpts.trim().split("\\s+")));
-      }
-      command.addAll(List.of("-jar", options.jar().toString(),
-          "--http-port", String.valueOf(httpPort), "--cluster-port", String.valueOf(clusterPorts[i]),
-          "--cluster-members", members.toString(), "--cluster-name", cluster, "--node-name", "bench" + (i + 1),
-          "--no-demo",
-          // The load is one user bidding fast and thousands of clients from one address.
-          "--set", "limits.bidsPerSecondPerUser=100000", "--set", "limits.bidBurstPerUser=100000",
-          "--set", "limits.auctionBurstPerUser=100000",
-          "--set", "limits.maxConnectionsPerIp=1000000", "--set", "limits.maxConnections=1000000",
-          "--set", "limits.maxLongPolls=1000000", "--set", "limits.loginBurstPerIp=1000"));
-      ProcessBuilder builder = new ProcessBuilder(command)
-          .redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(options.out().resolve("node" + (i + 1) + ".log").toFile()));
-      builder.environment().put("GAVEL_JWT_SECRET", "bench-secret-" + UUID.randomUUID());
-      Files.createDirectories(options.out());
-      Process process = builder.start();
-      started.add(process);
-      Node node = new Node("http://127.0.0.1:" + httpPort, process.pid());
-      nodes.add(node);
-      awaitUp(node, "/health", i + 1);
-      if (!process.isAlive()) {
-        throw new IllegalStateException("node" + (i + 1) + " exited; see " + options.out().resolve("node" + (i + 1)
-            + ".log"));
-      }
-    }
-  }
-
-  private void awaitUp(Node node, String path, int clusterSize) throws Exception {
-    HttpClient http = vertx.createHttpClient();
-    long deadline = System.nanoTime() + 90_000_000_000L;
-    while (System.nanoTime() < deadline && started.stream().allMatch(Process::isAlive)) {
-      try {
-        JsonObject health = get(http, node, path);
-        if (clusterSize < 0 || health.getInteger("clusterSize", 0) == clusterSize) {
-          return;
-        }
-      } catch (Exception notYet) {
-        // not listening yet
-      }
-      Thread.sleep(200);
-    }
-    throw new IllegalStateException(node.url() + " did not come up (see the node logs in " + options.out() + ")");
-  }
-
   private List<ProcessStats> nodeStats() {
     List<ProcessStats> stats = new ArrayList<>();
     for (Node node : nodes) {
@@ -496,15 +484,8 @@ public final class FanoutBench {
 
   private void close() {
     running = false;
-    for (Process process : started) {
-      process.destroy();
-    }
-    for (Process process : started) {
-      try {
-        process.waitFor();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+    if (servers != null) {
+      servers.close();
     }
     vertx.close().await();
   }
@@ -534,16 +515,6 @@ public final class FanoutBench {
     return value;
   }
 
-  private static String java() {
-    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
-
   static double round(double value) {
     return Math.round(value * 10) / 10.0;
   }
@@ -561,9 +532,20 @@ public final class FanoutBench {
           node.getString("url"), node.getDouble("cpuPercent"), node.getLong("rssMbBefore"),
           node.getLong("rssMbConnected"), node.getLong("rssMbEnd"), node.getDouble("rssKbPerConnection"));
     }
-    System.out.printf("  server CPU per delivery %.1f us; load generator CPU %.0f%%; clients ready %d of %d; "
-            + "cluster registrations for the auction %d%n",
-        r.getDouble("serverCpuMicrosPerDelivery"), r.getDouble("loadGeneratorCpuPercent"), r.getLong("clientsReady"),
-        r.getInteger("clients"), r.getLong("clusterRegistrations"));
+    System.out.printf("  server CPU per delivery %.1f us (%,d deliveries per server CPU-second); load generator CPU "
+            + "%.0f%%; clients ready %d of %d; cluster registrations for the auction %d%n",
+        r.getDouble("serverCpuMicrosPerDelivery"), r.getLong("deliveriesPerServerCpuSecond"),
+        r.getDouble("loadGeneratorCpuPercent"), r.getLong("clientsReady"), r.getInteger("clients"),
+        r.getLong("clusterRegistrations"));
+    System.out.println("  " + r.getString("machine"));
+    if (r.getInteger("hungClients") > 0) {
+      System.out.printf("  hung clients %d: closed by the server %d (client close events; last %s s after they "
+              + "stopped reading), node's slow-consumer closes %d; healthy clients closed %d%n",
+          r.getInteger("hungClients"), r.getLong("hungClosedByServer"), r.getValue("hungClosedWithinSeconds"),
+          r.getLong("slowConsumersClosed"), r.getLong("healthyClosed"));
+    }
+    for (Object n : r.getJsonArray("perNode")) {
+      System.out.println("  memory (MB, first / peak / last sample): " + ((JsonObject) n).getJsonObject("memory"));
+    }
   }
 }

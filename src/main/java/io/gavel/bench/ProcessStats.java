@@ -31,4 +31,18 @@ record ProcessStats(long pid, long cpuTicks, long rssKb) {
   double cpuPercentSince(ProcessStats earlier, double seconds) {
     return 100.0 * (cpuTicks - earlier.cpuTicks) / TICKS_PER_SECOND / seconds;
   }
+
+  /** The cpus a process may run on (Cpus_allowed_list), e.g. "0" when pinned by taskset; "?" when unknown. */
+  static String cpusAllowed(long pid) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
+        if (line.startsWith("Cpus_allowed_list:")) {
+          return line.substring(line.indexOf(':') + 1).trim();
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // not a local process
+    }
+    return "?";
+  }
 }

@@ -9,7 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-/** A few seconds of the benchmark tool against two nodes, over the bridge and by long polling: it measures. */
+/**
+ * A few seconds of the benchmark tool against two nodes, over the bridge and by long polling, then over the bridge
+ * with hung clients: it measures.
+ */
 class FanoutBenchSmokeTest {
 
   @Test
@@ -27,8 +30,23 @@ class FanoutBenchSmokeTest {
         assertThat(result.getLong("lost")).as("%s lost nothing: %s", mode, result).isZero();
         assertThat(result.getLong("p99Ms")).isLessThanOrEqualTo(result.getLong("maxMs"));
         assertThat(result.getJsonArray("perNode")).hasSize(2);
+        assertThat(result.getLong("deliveriesPerServerCpuSecond")).isPositive();
         assertThat(out.resolve("smoke_" + mode + ".json")).exists();
       }
+      // A fifth of the clients stop reading after the first event: the figures are the others', memory beside them.
+      JsonObject hung = FanoutBench.run(FanoutBench.Options.parse(new String[] {
+          "--nodes", nodes, "--mode", "ws", "--clients", "100", "--rate", "20", "--duration", "3", "--warmup", "1",
+          "--hung-percent", "20", "--out", out.toString(), "--label", "smoke hung"}));
+      assertThat(hung.getInteger("hungClients")).isEqualTo(20);
+      assertThat(hung.getLong("clientsReady")).as("every client, hung or not, got the first event").isEqualTo(100);
+      assertThat(hung.getLong("expected")).isEqualTo(hung.getLong("events") * 80);
+      assertThat(hung.getLong("lost")).as("healthy clients lost nothing: %s", hung).isZero();
+      assertThat(hung.getLong("healthyClosed")).isZero();
+      JsonObject memory = hung.getJsonArray("perNode").getJsonObject(0).getJsonObject("memory");
+      assertThat(memory.getDouble("heapMbBefore")).as("%s", memory).isPositive();
+      assertThat(memory.getDouble("heapMbPeak")).isGreaterThanOrEqualTo(memory.getDouble("heapMbBefore"));
+      assertThat(memory.getDouble("directMbPeak")).isNotNull();
+      assertThat(memory.getDouble("kernelSendQueueMbPeak")).isNotNull();
       // The bridge holds one cluster registration per node for an auction, whatever the number of browsers.
       assertThat(Files.size(out.resolve("latency.png"))).isGreaterThan(1000);
       assertThat(Http.get(cluster.baseUrl(0) + "/ops/subscriptions?address=auctions").json()
