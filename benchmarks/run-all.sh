@@ -63,7 +63,7 @@ for suite in $SUITES; do
         bench "$OUT/compare" --start-nodes 1 "${NODE_PIN[@]}" --mode raw --clients "$c" --rate "$r"
         socketio "$OUT/compare" "${NODE_PIN[@]}" --clients "$c" --rate "$r"
       done
-      java -cp target/gavel.jar io.gavel.bench.Chart "$OUT/compare"
+      node benchmarks/chart.mjs "$OUT/compare"
       node benchmarks/tables.mjs compare "$OUT/compare" | tee "$OUT/compare/compare.md"
       ;;
     hung)

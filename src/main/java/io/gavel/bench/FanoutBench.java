@@ -123,7 +123,6 @@ public final class FanoutBench {
   }
 
   public static void main(String[] args) throws Exception {
-    System.setProperty("java.awt.headless", "true");
     JsonObject result = run(Options.parse(args));
     System.exit(result.getLong("lost", 0L) == 0 ? 0 : 3);
   }
@@ -136,7 +135,6 @@ public final class FanoutBench {
       Files.createDirectories(options.out());
       String file = options.label().replaceAll("[^A-Za-z0-9=.-]+", "_") + ".json";
       Files.writeString(options.out().resolve(file), result.encodePrettily());
-      Chart.write(options.out(), options.out().resolve("latency.png"));
       printTable(result);
       return result;
     } finally {
