@@ -31,8 +31,8 @@ import org.HdrHistogram.Recorder;
 /**
  * Fan-out benchmark: C clients watch one auction over the bridge (raw WebSocket endpoint, the bridge protocol) or
  * by long polling, while bids arrive at R per second for D seconds through REST on one node. Every delivery's
- * latency is measured from the event's {@code at} to its receipt. Prints a table, writes a JSON file per run and
- * a PNG chart of every run in the output folder.
+ * latency is measured from the event's {@code at} to its receipt. Prints a table and writes a JSON file per run in
+ * the output folder (benchmarks/chart.mjs draws them).
  *
  * <pre>
  * java -cp target/gavel.jar io.gavel.bench.FanoutBench --start-nodes 1 --mode ws --clients 1000 --rate 50 --duration 20

@@ -65,8 +65,9 @@ public record Limits(
       new Limit("maxFrameBytes", 65_536, 256, 16 * 1024 * 1024, "largest bridge frame and REST body"),
       new Limit("maxInvalidFrames", 10, 1, 1_000_000, "malformed frames in a row before a connection is closed"),
       new Limit("maxLongPolls", 20_000, 1, 10_000_000, "long polls waiting at once per node"),
-      new Limit("sendBufferBytes", 0, 0, 16 * 1024 * 1024,
-          "TCP send buffer of each accepted connection (0: the kernel's, autotuned; else at least 4096)"),
+      new Limit("sendBufferBytes", 64 * 1024, 0, 16 * 1024 * 1024,
+          "TCP send buffer of each accepted connection (0: the kernel's, autotuned up to tcp_wmem's maximum; else at "
+              + "least 4096)"),
       new Limit("fanoutMaxLagMillis", 100, 1, 60_000,
           "how far a gateway instance may fall behind on pushed messages before it sends only the newest of each "
               + "address"));
@@ -102,9 +103,11 @@ public record Limits(
   }
 
   /**
-   * The kernel send buffer of each accepted connection: 0 (the default) leaves it to the kernel, which grows it up to
-   * net.ipv4.tcp_wmem's maximum (4 MiB on common Linux) for a client that does not read. A fixed size bounds what
-   * the kernel holds per hung client, and makes the node's own budget ({@link #outboundHighWaterBytes}) apply sooner.
+   * The kernel send buffer of each accepted connection. Left to the kernel (0), it grows up to net.ipv4.tcp_wmem's
+   * maximum (4 MiB on common Linux) for a client that does not read, all of it outside the JVM and counted as written
+   * before the node's own budget ({@link #outboundHighWaterBytes}) sees anything: 5 % hung of 10,000 clients would
+   * hold ~1.4 GB of kernel memory for minutes (BENCHMARKS.md, "Hung clients"). The default, 64 KiB, is ~50 ms of a
+   * 10 Mbit/s link: far more than push events need.
    */
   private static int sendBufferBytes(int bytes) {
     if (bytes != 0 && bytes < 4096) {

@@ -86,7 +86,7 @@ class BridgeLimitsTest {
     try (StalledClient stalled = StalledClient.register(port, address, transport)) {
       reader.register(address);
       long keepalive = clients.setPeriodic(200, id -> reader.ping());
-      String payload = "x".repeat(16 * 1024);
+      String payload = "x".repeat(2 * 1024);
       int sent = 0;
       long mostQueued = 0;
       try {
@@ -95,8 +95,9 @@ class BridgeLimitsTest {
           return !reader.received(address).isEmpty() && Metrics.of(metricsUrl).value("gavel_bridge_sockets") == 2;
         });
         int before = reader.received(address).size();
-        // Batches of 50 messages of 16 KiB; the next batch only after the reader has the previous one. The
-        // stalled client never reads: once its queue is full it misses messages, and after 20 it is cut off.
+        // Batches of 50 messages of 2 KiB (100 KiB: within what a reader that keeps up may have in flight, its kernel
+        // buffer plus its budget); the next batch only after the reader has the previous one. The stalled client
+        // never reads: once its queue is full it misses messages, and after 20 it is cut off.
         while (sent < 4_000) {
           for (int i = 0; i < 50; i++) {
             cluster.node(0).vertx().eventBus().publish(address, new JsonObject().put("n", sent++).put("pad", payload));
