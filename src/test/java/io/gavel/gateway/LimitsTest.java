@@ -13,7 +13,8 @@ class LimitsTest {
     Limits defaults = Limits.from(new JsonObject());
     assertThat(defaults.outboundHighWaterBytes()).isEqualTo(256 * 1024);
     assertThat(defaults.nodeOutboundHighWaterBytes()).isEqualTo(64L * 1024 * 1024);
-    assertThat(defaults.sendBufferBytes()).as("the kernel's").isZero();
+    assertThat(defaults.sendBufferBytes()).as("64 KiB, not the kernel's autotuned megabytes").isEqualTo(65536);
+    assertThat(Limits.from(new JsonObject().put("sendBufferBytes", 0)).sendBufferBytes()).as("the kernel's").isZero();
     assertThat(Limits.from(new JsonObject().put("sendBufferBytes", 16384)).sendBufferBytes()).isEqualTo(16384);
 
     assertThatThrownBy(() -> Limits.from(new JsonObject().put("sendBufferBytes", 100)))

@@ -147,8 +147,9 @@ class FuzzTest {
         c.close();
       }
       String metrics = base + "/metrics";
-      // Polling sessions nobody polls any more close after vertx-web's session timeout (5 s).
-      Wait.until("no bridged socket and no subscription left", Duration.ofSeconds(30), () -> {
+      // Polling sessions nobody polls any more close after vertx-web's session timeout (5 s), counted from the end of
+      // the last poll, which the server may hold until its next heartbeat (25 s): up to 30 s, more on a busy machine.
+      Wait.until("no bridged socket and no subscription left", Duration.ofSeconds(60), () -> {
         io.gavel.testing.Metrics now = io.gavel.testing.Metrics.of(metrics);
         return now.value("gavel_bridge_sockets") == 0 && now.value("gavel_bridge_subscriptions") == 0;
       });
