@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.gavel.testing.Http;
 import io.gavel.testing.TestCluster;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
@@ -48,7 +47,6 @@ class FanoutBenchSmokeTest {
       assertThat(memory.getDouble("directMbPeak")).isNotNull();
       assertThat(memory.getDouble("kernelSendQueueMbPeak")).isNotNull();
       // The bridge holds one cluster registration per node for an auction, whatever the number of browsers.
-      assertThat(Files.size(out.resolve("latency.png"))).isGreaterThan(1000);
       assertThat(Http.get(cluster.baseUrl(0) + "/ops/subscriptions?address=auctions").json()
           .getInteger("registrations")).isZero();
     }
