@@ -1,6 +1,5 @@
 package io.gavel.bench;
 
-import io.gavel.bench.FanoutBench.Node;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.json.JsonObject;
@@ -36,7 +35,7 @@ final class BenchNodes implements AutoCloseable {
     BenchNodes found = new BenchNodes(vertx);
     HttpClient http = vertx.createHttpClient();
     for (String url : urls) {
-      long pid = raw ? 0 : FanoutBench.get(http, new Node(url, 0), "/ops/process").getLong("pid");
+      long pid = raw ? 0 : BenchHttp.get(http, new Node(url, 0), "/ops/process").getLong("pid");
       found.nodes.add(new Node(url, pid));
     }
     return found;
@@ -119,7 +118,7 @@ final class BenchNodes implements AutoCloseable {
     long deadline = System.nanoTime() + 90_000_000_000L;
     while (System.nanoTime() < deadline && started.stream().allMatch(Process::isAlive)) {
       try {
-        JsonObject health = FanoutBench.get(http, node, path);
+        JsonObject health = BenchHttp.get(http, node, path);
         if (clusterSize < 0 || health.getInteger("clusterSize", 0) == clusterSize) {
           return;
         }

@@ -1,6 +1,5 @@
 package io.gavel.bench;
 
-import io.gavel.bench.FanoutBench.Node;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;

@@ -30,7 +30,7 @@ public final class GatewayHub {
   private final Context context;
   private final GavelMetrics metrics;
   private final Map<String, MessageConsumer<Object>> consumers = new HashMap<>();
-  private final Map<String, Set<Bridge>> watchers = new HashMap<>();
+  private final Map<String, Set<BridgeSubscriptions>> watchers = new HashMap<>();
   private final AtomicInteger subscriptions = new AtomicInteger();
   private final AtomicInteger connections = new AtomicInteger();
   private final Map<String, Integer> connectionsPerIp = new ConcurrentHashMap<>();
@@ -97,9 +97,9 @@ public final class GatewayHub {
   }
 
   /** {@code bridge} has a first browser watching {@code address}. */
-  void watch(String address, Bridge bridge) {
+  void watch(String address, BridgeSubscriptions bridge) {
     context.runOnContext(v -> {
-      Set<Bridge> set = watchers.computeIfAbsent(address, a -> {
+      Set<BridgeSubscriptions> set = watchers.computeIfAbsent(address, a -> {
         consumers.put(a, vertx.eventBus().consumer(a, message -> fanOut(a, message)));
         subscriptions.incrementAndGet();
         return new LinkedHashSet<>();
@@ -109,9 +109,9 @@ public final class GatewayHub {
   }
 
   /** {@code bridge} has no browser watching {@code address} any more. */
-  void unwatch(String address, Bridge bridge) {
+  void unwatch(String address, BridgeSubscriptions bridge) {
     context.runOnContext(v -> {
-      Set<Bridge> set = watchers.get(address);
+      Set<BridgeSubscriptions> set = watchers.get(address);
       if (set != null && set.remove(bridge) && set.isEmpty()) {
         watchers.remove(address);
         consumers.remove(address).unregister();
@@ -121,14 +121,14 @@ public final class GatewayHub {
   }
 
   private void fanOut(String address, Message<Object> message) {
-    Set<Bridge> set = watchers.get(address);
+    Set<BridgeSubscriptions> set = watchers.get(address);
     if (set == null) {
       return;
     }
     Buffer frame = new JsonObject().put("type", "rec").put("address", address).put("body", message.body())
         .toBuffer();
     long at = message.body() instanceof JsonObject body && body.getValue("at") instanceof Long t ? t : -1;
-    for (Bridge bridge : List.copyOf(set)) {
+    for (BridgeSubscriptions bridge : List.copyOf(set)) {
       bridge.deliver(address, frame, at);
     }
   }

@@ -1,0 +1,203 @@
+package io.gavel.bench;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.Recorder;
+
+/**
+ * The clients of a fan-out run, watching one auction: bridge WebSockets (healthy ones, and hung ones that stop
+ * reading once paused) or long polls, spread round-robin over the nodes; what they received and how late.
+ */
+final class FanoutClients {
+  private static final int CONNECT_CONCURRENCY = 256;
+
+  private final Vertx vertx;
+  private final FanoutBench.Options options;
+  private final List<Node> nodes;
+  /** Latency (ms) of every measured delivery to a healthy client. */
+  final Recorder latencies = new Recorder(3);
+  final LongAdder received = new LongAdder();
+  private final List<WebSocketClient> socketClients = new ArrayList<>();
+  private final List<WebSocket> hungSockets = new ArrayList<>();
+  final LongAdder hungReceived = new LongAdder();
+  final LongAdder hungClosed = new LongAdder();
+  final LongAdder healthyClosed = new LongAdder();
+  final AtomicLong lastHungCloseNanos = new AtomicLong();
+  private volatile long measureFromSeq = Long.MAX_VALUE;
+  private volatile boolean running = true;
+
+  FanoutClients(Vertx vertx, FanoutBench.Options options, List<Node> nodes) {
+    this.vertx = vertx;
+    this.options = options;
+    this.nodes = nodes;
+  }
+
+  /** From here on only events after {@code seq} are measured. */
+  void measureAfter(long seq) {
+    measureFromSeq = seq;
+  }
+
+  /** From here on the hung clients read nothing: their sockets stop reading, and TCP pushes back on the node. */
+  void stopHungReading() {
+    hungSockets.forEach(WebSocket::pause);
+  }
+
+  /** The run is over: closes count no more, and long polls are not renewed. */
+  void stop() {
+    running = false;
+  }
+
+  void connectSockets(String address) throws Exception {
+    String register = new JsonObject().put("type", "register").put("address", address).encode();
+    for (int e = 0; e < 2; e++) {
+      socketClients.add(vertx.createWebSocketClient(new WebSocketClientOptions()
+          .setMaxConnections(options.clients() + 10).setConnectTimeout(30_000)));
+    }
+    // A hung tab's socket: once paused, its small receive buffer fills at once and TCP pushes back on the node.
+    WebSocketClient hungClient = vertx.createWebSocketClient(new WebSocketClientOptions()
+        .setMaxConnections(options.hungClients() + 10).setConnectTimeout(30_000).setReceiveBufferSize(4096));
+    socketClients.add(hungClient);
+    AtomicLong failures = new AtomicLong();
+    // Ping every socket every 5 s from the start, as the JS client does: the bridge closes silent sockets. Hung
+    // clients ping too (a hung tab's timers may still run), so only the slow-consumer policy can release them.
+    List<WebSocket> open = Collections.synchronizedList(new ArrayList<>());
+    vertx.setPeriodic(5_000, id -> {
+      if (running) {
+        synchronized (open) {
+          open.forEach(ws -> ws.writeTextMessage("{\"type\":\"ping\"}"));
+        }
+      }
+    });
+    int healthy = options.healthyClients();
+    for (int from = 0; from < options.clients(); from += CONNECT_CONCURRENCY) {
+      List<Future<WebSocket>> batch = new ArrayList<>();
+      for (int i = from; i < Math.min(options.clients(), from + CONNECT_CONCURRENCY); i++) {
+        Node node = nodes.get(i % nodes.size());
+        boolean hung = i >= healthy;
+        WebSocketClient client = hung ? hungClient : socketClients.get(i % 2);
+        batch.add(client.connect(new WebSocketConnectOptions().setHost(node.host()).setPort(node.port())
+                .setURI("/eventbus/websocket"))
+            .onSuccess(ws -> {
+              if (hung) {
+                ws.handler(frame -> {
+                  if (frame.toString().contains("\"bid.accepted\"")) {
+                    hungReceived.increment();
+                  }
+                });
+                ws.closeHandler(v -> {
+                  hungClosed.increment();
+                  lastHungCloseNanos.set(System.nanoTime());
+                });
+              } else {
+                ws.handler(this::onMessage);
+                ws.closeHandler(v -> {
+                  if (running) {
+                    healthyClosed.increment();
+                  }
+                });
+              }
+              ws.writeTextMessage(register);
+              open.add(ws);
+            })
+            .onFailure(x -> failures.incrementAndGet()));
+      }
+      for (int i = 0; i < batch.size(); i++) {
+        try {
+          WebSocket ws = batch.get(i).await();
+          if (from + i >= healthy) {
+            hungSockets.add(ws);
+          }
+        } catch (Exception failed) {
+          // counted above; a client that cannot connect shows up as lost deliveries
+        }
+      }
+    }
+    if (failures.get() > 0) {
+      System.err.println(failures.get() + " clients failed to connect");
+    }
+  }
+
+  private void onMessage(Buffer frame) {
+    String text = frame.toString();
+    if (!text.contains("\"bid.accepted\"")) {
+      return;
+    }
+    record(number(text, "\"seq\":"), number(text, "\"at\":"));
+  }
+
+  private void record(long seq, long at) {
+    if (seq > measureFromSeq) {
+      latencies.recordValue(Math.max(0, System.currentTimeMillis() - at));
+    }
+    // Before the measured window this counts the warm-up event's arrivals; in it, the measured deliveries.
+    if (seq > measureFromSeq || measureFromSeq == Long.MAX_VALUE) {
+      received.increment();
+    }
+  }
+
+  void startLongPolls(String auctionId) {
+    for (int n = 0; n < nodes.size(); n++) {
+      Node node = nodes.get(n);
+      HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true)
+          .setDefaultHost(node.host()).setDefaultPort(node.port()),
+          new PoolOptions().setHttp1MaxSize(options.clients() / nodes.size() + 10));
+      for (int i = n; i < options.clients(); i += nodes.size()) {
+        poll(client, auctionId, 0);
+      }
+    }
+  }
+
+  private void poll(HttpClient client, String auctionId, long after) {
+    if (!running) {
+      return;
+    }
+    client.request(new RequestOptions().setMethod(HttpMethod.GET)
+            .setURI("/api/auctions/" + auctionId + "/poll?after=" + after + "&timeoutMs=25000"))
+        .compose(request -> request.send().compose(response -> response.body()
+            .map(body -> response.statusCode() == 200 ? body : null)))
+        .onComplete(done -> {
+          long next = after;
+          if (done.succeeded() && done.result() != null) {
+            for (Object e : new JsonArray(done.result())) {
+              JsonObject event = (JsonObject) e;
+              next = Math.max(next, event.getLong("seq"));
+              if ("bid.accepted".equals(event.getString("type"))) {
+                record(event.getLong("seq"), event.getLong("at"));
+              }
+            }
+          }
+          long from = next;
+          if (done.failed()) {
+            vertx.setTimer(100, t -> poll(client, auctionId, from));
+          } else {
+            poll(client, auctionId, from);
+          }
+        });
+  }
+
+  private static long number(String text, String key) {
+    int i = text.indexOf(key) + key.length();
+    long value = 0;
+    while (i < text.length() && Character.isDigit(text.charAt(i))) {
+      value = value * 10 + (text.charAt(i++) - '0');
+    }
+    return value;
+  }
+}
