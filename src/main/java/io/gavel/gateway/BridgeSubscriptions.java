@@ -75,17 +75,31 @@ final class BridgeSubscriptions {
     if (batch.isEmpty()) {
       return;
     }
-    boolean underPressure = hub.underMemoryPressure(limits);
-    for (FanoutInbox.Item<Pushed> item : batch) {
-      Set<BridgedSocket> watching = subscribers.get(item.address());
-      if (watching != null) {
-        // A snapshot: a slow consumer closed on the way leaves the set.
-        for (BridgedSocket c : watching.toArray(new BridgedSocket[0])) {
-          c.deliver(item.address(), item.message().frame(), underPressure);
+    // Rescheduled whatever happens: a drain that died here would leave the inbox marked as draining, and this
+    // instance would never push again.
+    try {
+      boolean underPressure = hub.underMemoryPressure(limits);
+      for (FanoutInbox.Item<Pushed> item : batch) {
+        Set<BridgedSocket> watching = subscribers.get(item.address());
+        if (watching != null) {
+          // A snapshot: a slow consumer closed on the way leaves the set.
+          for (BridgedSocket c : watching.toArray(new BridgedSocket[0])) {
+            deliver(c, item, underPressure);
+          }
+          hub.delivered(item.message().at());
         }
-        hub.delivered(item.message().at());
       }
+    } finally {
+      context.runOnContext(v -> drain());
     }
-    context.runOnContext(v -> drain());
+  }
+
+  /** One socket's failure (a WebSocket closed under it: Vert.x throws) must not cost the others their message. */
+  private static void deliver(BridgedSocket c, FanoutInbox.Item<Pushed> item, boolean underPressure) {
+    try {
+      c.deliver(item.address(), item.message().frame(), underPressure);
+    } catch (IllegalStateException closedMeanwhile) {
+      c.closed = true;
+    }
   }
 }
