@@ -192,9 +192,17 @@ public final class FanoutBench {
     double window = Math.max(options.durationSeconds(), (System.nanoTime() - start) / 1e9);
     long expected = expectedEvents * options.healthyClients();
     long drainDeadline = System.nanoTime() + DRAIN_MILLIS * 1_000_000;
-    while (clients.received.sum() < expected && System.nanoTime() < drainDeadline) {
+    // Done when every event arrived, or (a node that conflated under overload sends each client the newest event)
+    // when every healthy WebSocket client's newest event is the auction's last: its state is the final state.
+    long finalSeq = measureFromSeq + expectedEvents;
+    long stormEnd = System.nanoTime();
+    boolean sockets = options.mode().equals("ws");
+    while (clients.received.sum() < expected && !(sockets && !raw
+        && clients.convergedOn(finalSeq) == options.healthyClients()) && System.nanoTime() < drainDeadline) {
       Thread.sleep(20);
     }
+    long convergeMillis = (System.nanoTime() - stormEnd) / 1_000_000;
+    int converged = sockets && !raw ? clients.convergedOn(finalSeq) : -1;
     double seconds = (System.nanoTime() - start) / 1e9;
     List<ProcessStats> end = nodeStats();
     ProcessStats loadgenEnd = ProcessStats.read(ProcessHandle.current().pid());
@@ -202,7 +210,9 @@ public final class FanoutBench {
     clients.stop();
     return new FanoutReport(before, afterConnect, measureStart, end, loadgenStart, loadgenEnd, connectSeconds,
         registrations, ready, hungSince, expectedEvents, expected, window, seconds)
-        .result(options, nodes, clients, memory);
+        .result(options, nodes, clients, memory)
+        .put("convergedClients", converged)
+        .put("convergedWithinMs", converged == options.healthyClients() ? convergeMillis : -1);
   }
 
   private List<ProcessStats> nodeStats() {

@@ -34,6 +34,9 @@ final class FanoutClients {
   /** Latency (ms) of every measured delivery to a healthy client. */
   final Recorder latencies = new Recorder(3);
   final LongAdder received = new LongAdder();
+  /** The newest seq each healthy WebSocket client has seen: a client skipped by conflation still converges on it. */
+  private final List<java.util.concurrent.atomic.AtomicLong> newestSeen =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
   private final List<WebSocketClient> socketClients = new ArrayList<>();
   private final List<WebSocket> hungSockets = new ArrayList<>();
   final LongAdder hungReceived = new LongAdder();
@@ -106,7 +109,9 @@ final class FanoutClients {
                   lastHungCloseNanos.set(System.nanoTime());
                 });
               } else {
-                ws.handler(this::onMessage);
+                java.util.concurrent.atomic.AtomicLong newest = new java.util.concurrent.atomic.AtomicLong();
+                newestSeen.add(newest);
+                ws.handler(frame -> onMessage(frame, newest));
                 ws.closeHandler(v -> {
                   if (running) {
                     healthyClosed.increment();
@@ -134,12 +139,25 @@ final class FanoutClients {
     }
   }
 
-  private void onMessage(Buffer frame) {
+  private void onMessage(Buffer frame, java.util.concurrent.atomic.AtomicLong newest) {
     String text = frame.toString();
     if (!text.contains("\"bid.accepted\"")) {
       return;
     }
-    record(number(text, "\"seq\":"), number(text, "\"at\":"));
+    long seq = number(text, "\"seq\":");
+    newest.accumulateAndGet(seq, Math::max);
+    record(seq, number(text, "\"at\":"));
+  }
+
+  /** Healthy WebSocket clients whose newest event is {@code finalSeq}: their last state is the auction's. */
+  int convergedOn(long finalSeq) {
+    int converged = 0;
+    for (java.util.concurrent.atomic.AtomicLong newest : newestSeen) {
+      if (newest.get() >= finalSeq) {
+        converged++;
+      }
+    }
+    return converged;
   }
 
   private void record(long seq, long at) {

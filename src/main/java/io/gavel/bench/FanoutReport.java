@@ -106,6 +106,11 @@ record FanoutReport(List<ProcessStats> before, List<ProcessStats> afterConnect, 
           r.getInteger("hungClients"), r.getLong("hungClosedByServer"), r.getValue("hungClosedWithinSeconds"),
           r.getLong("slowConsumersClosed"), r.getLong("healthyClosed"));
     }
+    if (r.getInteger("convergedClients", -1) >= 0) {
+      System.out.printf("  converged (newest event = the auction's last): %d healthy clients, all within %s ms of "
+          + "the last bid's answer (-1: not all); lost counts what conflation skipped%n",
+          r.getInteger("convergedClients"), r.getValue("convergedWithinMs"));
+    }
     for (Object n : r.getJsonArray("perNode")) {
       System.out.println("  memory (MB, first / peak / last sample): " + ((JsonObject) n).getJsonObject("memory"));
     }
