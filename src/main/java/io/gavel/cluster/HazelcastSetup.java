@@ -86,8 +86,7 @@ public final class HazelcastSetup {
     GavelSerializers.register(config, GavelSerializers.all());
     config.getUserContext().put(EventSink.USER_CONTEXT_KEY, sink);
     if (log != null) {
-      // The map becomes the store's cache: a missing auction is rebuilt from its log, and the open ones are
-      // loaded when the map is first used after a full restart.
+      // The map becomes the store's cache: a missing auction is rebuilt from its log when it is first used.
       auctions.setMapStoreConfig(new MapStoreConfig().setEnabled(true).setImplementation(new AuctionLoader(log))
           .setInitialLoadMode(MapStoreConfig.InitialLoadMode.LAZY));
       config.setProperty("hazelcast.partition.operation.thread.count",

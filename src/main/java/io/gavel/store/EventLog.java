@@ -23,9 +23,6 @@ public interface EventLog {
   /** The auction's committed events with {@code seq > after}, oldest first. */
   List<AuctionEvent> eventsAfter(String auctionId, long after);
 
-  /** Ids of the auctions not closed yet. */
-  List<String> openAuctionIds();
-
   /** The node's event log, or null when auctions live in memory only. */
   static EventLog of(HazelcastInstance hazelcast) {
     return (EventLog) hazelcast.getUserContext().get(USER_CONTEXT_KEY);

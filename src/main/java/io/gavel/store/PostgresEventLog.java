@@ -38,7 +38,6 @@ public final class PostgresEventLog implements EventLog, AutoCloseable {
           + "seq = excluded.seq, summary = excluded.summary WHERE auctions.seq < excluded.seq";
   private static final String EVENTS_AFTER =
       "SELECT body::text FROM auction_events WHERE auction_id = ? AND seq > ? ORDER BY seq";
-  private static final String OPEN_IDS = "SELECT id FROM auctions WHERE status = 'OPEN'";
 
   private final StoreUrl url;
   private final HikariDataSource pool;
@@ -155,20 +154,6 @@ public final class PostgresEventLog implements EventLog, AutoCloseable {
       return events;
     } catch (SQLException e) {
       throw unavailable("read", e);
-    }
-  }
-
-  @Override
-  public List<String> openAuctionIds() {
-    try (Connection c = pool.getConnection(); PreparedStatement select = c.prepareStatement(OPEN_IDS);
-         ResultSet rows = select.executeQuery()) {
-      List<String> ids = new ArrayList<>();
-      while (rows.next()) {
-        ids.add(rows.getString(1));
-      }
-      return ids;
-    } catch (SQLException e) {
-      throw unavailable("list open auctions from", e);
     }
   }
 
