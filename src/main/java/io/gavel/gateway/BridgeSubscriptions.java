@@ -3,6 +3,7 @@ package io.gavel.gateway;
 import io.gavel.metrics.GavelMetrics;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -20,7 +21,9 @@ final class BridgeSubscriptions {
   private final Limits limits;
   private final GavelMetrics metrics;
   private final Map<String, Set<BridgedSocket>> subscribers = new HashMap<>();
-  private final FanoutInbox<Pushed> inbox;
+  private final FanoutInbox<PushFrame> inbox;
+  /** Raw WebSockets written to in the current drain batch, flushed once at its end. */
+  private final List<BridgedSocket> toFlush = new ArrayList<>();
 
   BridgeSubscriptions(Context context, GatewayHub hub, Limits limits, GavelMetrics metrics) {
     this.context = context;
@@ -60,18 +63,15 @@ final class BridgeSubscriptions {
   }
 
   /** A message the hub encoded once for the node: written, on this instance's event loop, to its sockets. */
-  void deliver(String address, Buffer frame, long at) {
-    if (inbox.offer(address, new Pushed(frame, at), System.nanoTime())) {
+  void deliver(String address, PushFrame push) {
+    if (inbox.offer(address, push, System.nanoTime())) {
       context.runOnContext(v -> drain());
     }
   }
 
-  private record Pushed(Buffer frame, long at) {
-  }
-
   /** Writes what waits in the inbox, a batch at a time, yielding to the event loop's I/O between batches. */
   private void drain() {
-    List<FanoutInbox.Item<Pushed>> batch = inbox.take(System.nanoTime(), metrics::conflated);
+    List<FanoutInbox.Item<PushFrame>> batch = inbox.take(System.nanoTime(), metrics::conflated);
     if (batch.isEmpty()) {
       return;
     }
@@ -79,7 +79,7 @@ final class BridgeSubscriptions {
     // instance would never push again.
     try {
       boolean underPressure = hub.underMemoryPressure(limits);
-      for (FanoutInbox.Item<Pushed> item : batch) {
+      for (FanoutInbox.Item<PushFrame> item : batch) {
         Set<BridgedSocket> watching = subscribers.get(item.address());
         if (watching != null) {
           // A snapshot: a slow consumer closed on the way leaves the set.
@@ -90,16 +90,26 @@ final class BridgeSubscriptions {
         }
       }
     } finally {
+      flushAll();
       context.runOnContext(v -> drain());
     }
   }
 
   /** One socket's failure (a WebSocket closed under it: Vert.x throws) must not cost the others their message. */
-  private static void deliver(BridgedSocket c, FanoutInbox.Item<Pushed> item, boolean underPressure) {
+  private void deliver(BridgedSocket c, FanoutInbox.Item<PushFrame> item, boolean underPressure) {
     try {
-      c.deliver(item.address(), item.message().frame(), underPressure);
+      if (c.deliver(item.address(), item.message(), underPressure)) {
+        toFlush.add(c);
+      }
     } catch (IllegalStateException closedMeanwhile) {
       c.closed = true;
     }
+  }
+
+  private void flushAll() {
+    for (BridgedSocket c : toFlush) {
+      c.flush();
+    }
+    toFlush.clear();
   }
 }

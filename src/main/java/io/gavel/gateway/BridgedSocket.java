@@ -2,6 +2,8 @@ package io.gavel.gateway;
 
 import io.gavel.metrics.GavelMetrics;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -11,6 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * One browser's bridged socket, whatever its transport, and what the node may hold for it: the bytes handed to it
@@ -26,6 +29,8 @@ final class BridgedSocket {
    * events (HungClientsIT): heap and direct memory grew by ~770 bytes per queued event.
    */
   static final int WRITE_OVERHEAD_BYTES = 512;
+  /** vertx-web's raw WebSocket endpoint (a SockJS session's WebSocket is {@code /eventbus/SERVER/SESSION/websocket}). */
+  private static final Pattern RAW_WEBSOCKET = Pattern.compile("^/eventbus/websocket/?$");
 
   private final Vertx vertx;
   private final Limits limits;
@@ -40,6 +45,12 @@ final class BridgedSocket {
    * it for sure; null for polling transports, whose queued data is the session's own and goes with it.
    */
   private final Channel transport;
+  /**
+   * For raw WebSocket connections, where pushed messages enter the pipeline as ready WebSocket frames
+   * ({@link PushFrame}), flushed once per drain batch; null for SockJS sessions, whose framing is their own.
+   */
+  private final ChannelHandlerContext frames;
+  private boolean unflushedFrames;
   long lastSeen = System.currentTimeMillis();
   /**
    * Bytes handed to the socket whose write has not completed, each write counted with its overhead
@@ -51,7 +62,7 @@ final class BridgedSocket {
   private long unflushedBytes;
   private int drops;
   /** The newest pushed message of each address this socket skipped: written once it has room again. */
-  private final Map<String, Buffer> skippedNewest = new HashMap<>();
+  private final Map<String, PushFrame> skippedNewest = new HashMap<>();
   private long overBudgetSinceMillis = -1;
   int invalidFrames;
   boolean closed;
@@ -68,6 +79,8 @@ final class BridgedSocket {
     this.transport = socket.routingContext() != null
         && ReleaseWhenBehind.STREAMING_TRANSPORT.matcher(socket.routingContext().request().path()).find()
         ? NettyChannels.of(socket.routingContext().request().connection()) : null;
+    this.frames = transport != null && RAW_WEBSOCKET.matcher(socket.routingContext().request().path()).find()
+        ? NettyChannels.belowWebSocketEncoder(transport) : null;
   }
 
   /**
@@ -107,15 +120,51 @@ final class BridgedSocket {
 
   private void send(Buffer frame) {
     int size = frame.length() + WRITE_OVERHEAD_BYTES;
+    held(size);
+    socket.write(frame).onComplete(done -> released(size));
+  }
+
+  /**
+   * A pushed message: as a ready frame on a raw WebSocket, else through the session. True when the socket now waits
+   * for a {@link #flush} (its first frame since the last one).
+   */
+  private boolean send(PushFrame push) {
+    if (frames == null) {
+      send(push.json());
+      return false;
+    }
+    int size = push.webSocketFrame().readableBytes() + WRITE_OVERHEAD_BYTES;
+    held(size);
+    // Netty's promise, not Vert.x's future: its listener runs as the write completes, where a Vert.x listener
+    // would be one more task on the event loop for every message and socket.
+    ChannelPromise written = frames.newPromise();
+    written.addListener(done -> released(size));
+    frames.write(push.webSocketFrame().duplicate(), written);
+    boolean first = !unflushedFrames;
+    unflushedFrames = true;
+    return first;
+  }
+
+  /** Sends the frames written since the last flush: one system call for a batch of messages. */
+  void flush() {
+    if (unflushedFrames) {
+      unflushedFrames = false;
+      frames.flush();
+    }
+  }
+
+  private void held(int size) {
     unflushedBytes += size;
     hub.queuedBytes.add(size);
-    socket.write(frame).onComplete(done -> {
-      unflushedBytes -= size;
-      hub.queuedBytes.add(-size);
-      if (!skippedNewest.isEmpty() && !closed && unflushedBytes <= limits.outboundHighWaterBytes() / 2) {
-        catchUpSkipped();
-      }
-    });
+  }
+
+  private void released(int size) {
+    unflushedBytes -= size;
+    hub.queuedBytes.add(-size);
+    if (!skippedNewest.isEmpty() && !closed && unflushedBytes <= limits.outboundHighWaterBytes() / 2) {
+      // Not from inside this completion: it may run within a flush, which would not send what is written now.
+      vertx.runOnContext(v -> catchUpSkipped());
+    }
   }
 
   /**
@@ -124,24 +173,28 @@ final class BridgedSocket {
    * for the next message, which may never come.
    */
   private void catchUpSkipped() {
-    List<Buffer> newest = skippedNewest.entrySet().stream().filter(e -> addresses.contains(e.getKey()))
+    if (skippedNewest.isEmpty() || closed) {
+      return;
+    }
+    List<PushFrame> newest = skippedNewest.entrySet().stream().filter(e -> addresses.contains(e.getKey()))
         .map(Map.Entry::getValue).toList();
     skippedNewest.clear();
     caughtUp();
     newest.forEach(this::send);
+    flush();
   }
 
   /**
    * Pushed messages skip a connection over its outbound budget (the client sees the seq gap and fetches it when
    * it catches up); one that stays over it for too many messages or too long is closed and its TCP connection
-   * released.
+   * released. True when the socket now waits for a {@link #flush}.
    */
-  void deliver(String address, Buffer frame, boolean nodeUnderPressure) {
+  boolean deliver(String address, PushFrame push, boolean nodeUnderPressure) {
     if (closed) {
-      return;
+      return false;
     }
     if (overBudget(nodeUnderPressure)) {
-      skippedNewest.put(address, frame);
+      skippedNewest.put(address, push);
       long now = System.currentTimeMillis();
       if (overBudgetSinceMillis < 0) {
         overBudgetSinceMillis = now;
@@ -151,11 +204,11 @@ final class BridgedSocket {
       if (++drops >= limits.slowConsumerMaxDrops() || now - overBudgetSinceMillis >= limits.slowConsumerMaxMillis()) {
         cutOff(drops >= limits.slowConsumerMaxDrops() ? "skipped" : "stalled");
       }
-      return;
+      return false;
     }
     caughtUp();
     skippedNewest.remove(address); // older than this one
-    send(frame);
+    return send(push);
   }
 
   /** Called when the socket reads again, or is gone: it no longer counts as a slow consumer. */
@@ -178,6 +231,7 @@ final class BridgedSocket {
    * behind everything the client has not read, and a hung client never reads it.
    */
   void close(int code, String reason) {
+    closed = true; // nothing may follow the close frame
     socket.close(code, reason);
     vertx.setTimer(HARD_CLOSE_MILLIS, id -> abort());
   }
