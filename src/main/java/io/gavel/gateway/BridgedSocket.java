@@ -1,6 +1,7 @@
 package io.gavel.gateway;
 
 import io.gavel.metrics.GavelMetrics;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
@@ -29,8 +30,10 @@ final class BridgedSocket {
    * events (HungClientsIT): heap and direct memory grew by ~770 bytes per queued event.
    */
   static final int WRITE_OVERHEAD_BYTES = 512;
-  /** vertx-web's raw WebSocket endpoint (a SockJS session's WebSocket is {@code /eventbus/SERVER/SESSION/websocket}). */
+  /** vertx-web's raw WebSocket endpoint. */
   private static final Pattern RAW_WEBSOCKET = Pattern.compile("^/eventbus/websocket/?$");
+  /** A SockJS session over a WebSocket. */
+  private static final Pattern SOCKJS_WEBSOCKET = Pattern.compile("^/eventbus/[^/.]+/[^/.]+/websocket$");
 
   private final Vertx vertx;
   private final Limits limits;
@@ -46,10 +49,11 @@ final class BridgedSocket {
    */
   private final Channel transport;
   /**
-   * For raw WebSocket connections, where pushed messages enter the pipeline as ready WebSocket frames
-   * ({@link PushFrame}), flushed once per drain batch; null for SockJS sessions, whose framing is their own.
+   * On a WebSocket (raw, or a SockJS session's), where pushed messages enter the pipeline as ready frames
+   * ({@link PushFrame}), flushed once per drain batch; null on other transports, which go through their session.
    */
   private final ChannelHandlerContext frames;
+  private final boolean sockJsFraming;
   private boolean unflushedFrames;
   long lastSeen = System.currentTimeMillis();
   /**
@@ -79,7 +83,9 @@ final class BridgedSocket {
     this.transport = socket.routingContext() != null
         && ReleaseWhenBehind.STREAMING_TRANSPORT.matcher(socket.routingContext().request().path()).find()
         ? NettyChannels.of(socket.routingContext().request().connection()) : null;
-    this.frames = transport != null && RAW_WEBSOCKET.matcher(socket.routingContext().request().path()).find()
+    String path = transport == null ? "" : socket.routingContext().request().path();
+    this.sockJsFraming = SOCKJS_WEBSOCKET.matcher(path).find();
+    this.frames = sockJsFraming || RAW_WEBSOCKET.matcher(path).find()
         ? NettyChannels.belowWebSocketEncoder(transport) : null;
   }
 
@@ -125,21 +131,22 @@ final class BridgedSocket {
   }
 
   /**
-   * A pushed message: as a ready frame on a raw WebSocket, else through the session. True when the socket now waits
+   * A pushed message: as a ready frame on a WebSocket, else through the session. True when the socket now waits
    * for a {@link #flush} (its first frame since the last one).
    */
   private boolean send(PushFrame push) {
-    if (frames == null) {
+    ByteBuf frame = frames == null ? null : sockJsFraming ? push.sockJsWebSocketFrame() : push.rawWebSocketFrame();
+    if (frame == null) {
       send(push.json());
       return false;
     }
-    int size = push.webSocketFrame().readableBytes() + WRITE_OVERHEAD_BYTES;
+    int size = frame.readableBytes() + WRITE_OVERHEAD_BYTES;
     held(size);
     // Netty's promise, not Vert.x's future: its listener runs as the write completes, where a Vert.x listener
     // would be one more task on the event loop for every message and socket.
     ChannelPromise written = frames.newPromise();
     written.addListener(done -> released(size));
-    frames.write(push.webSocketFrame().duplicate(), written);
+    frames.write(frame.duplicate(), written);
     boolean first = !unflushedFrames;
     unflushedFrames = true;
     return first;

@@ -8,7 +8,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -49,10 +48,11 @@ class NettyChannelsTest {
 
   @Test
   void framesEncodedOnceReachAWebSocketClientAsTheirMessages(Vertx vertx, VertxTestContext test) {
-    // One size per length encoding: 7 bits, 16 bits, 64 bits.
+    // One size per length encoding (7, 16 and 64 bits), and a message split into frames.
     List<JsonObject> sent = List.of(new JsonObject().put("n", 1),
         new JsonObject().put("n", 2).put("pad", "x".repeat(300)),
-        new JsonObject().put("n", 3).put("pad", "y".repeat(70_000)));
+        new JsonObject().put("n", 3).put("pad", "y".repeat(PushFrame.MAX_FRAME_PAYLOAD - 20)),
+        new JsonObject().put("n", 4).put("pad", "z".repeat(2 * PushFrame.MAX_FRAME_PAYLOAD + 1)));
     List<JsonObject> received = new ArrayList<>();
     vertx.createHttpServer()
         .requestHandler(request -> request.toWebSocket().onSuccess(ws -> {
@@ -63,15 +63,14 @@ class NettyChannelsTest {
           }
           for (JsonObject message : sent) {
             PushFrame push = PushFrame.of(message.toBuffer(), -1);
-            frames.write(push.webSocketFrame().duplicate());
-            frames.write(push.webSocketFrame().duplicate()); // the same frame again: writes share no indexes
+            frames.write(push.rawWebSocketFrame().duplicate());
+            frames.write(push.rawWebSocketFrame().duplicate()); // the same frame again: writes share no indexes
           }
           frames.flush();
         }))
         .listen(0, "127.0.0.1")
         .compose(server -> {
-          WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions()
-              .setMaxFrameSize(128 * 1024).setMaxMessageSize(128 * 1024));
+          WebSocketClient client = vertx.createWebSocketClient(); // its default limits
           return client.connect(new WebSocketConnectOptions().setPort(server.actualPort()).setHost("127.0.0.1")
               .setURI("/"));
         })
