@@ -7,10 +7,17 @@
 #   hung     Gavel, HUNG_CLIENTS clients x HUNG_RATE bids/s, without and with HUNG_PERCENT % hung clients (issue 11).
 #            Results: $OUT/hung/*.json and $OUT/hung/hung.md.
 #   matrix   every scenario of BENCHMARKS.md's "Results" table (about 20 minutes). Results: $OUT/*.json.
+#   overload (optional, not in the default SUITES) one node offered more than it can write, OVERLOAD_CLIENTS raw
+#            WebSocket clients x OVERLOAD_RATE bids/s, while CATCHUP_CLIENTS clients of the official JS library and
+#            CATCHUP_PAGES pages in headless Chromium (benchmarks/catchup) follow the same auction and catch up from
+#            its history; fails if one of them is not on the final state within 2 s or misses a seq (issue 12).
+#            Results: $OUT/overload/*.json. Nodes and load share the cores there unless PIN says otherwise.
 # Pinning (PIN=auto, with 2+ cores): the load generator on LOADGEN_CPUS (0), the servers on NODE_CPUS (1), with
 # taskset; PIN=0 pins nothing.
 # Knobs: SUITES ("compare hung matrix"), PAIRS ("1000:50 1000:250"), DURATION (measured s, 15), WARMUP (s, 5),
-# HUNG_CLIENTS (1000), HUNG_RATE (100), HUNG_PERCENT (5), OUT (benchmarks/results), PIN, LOADGEN_CPUS, NODE_CPUS.
+# HUNG_CLIENTS (1000), HUNG_RATE (100), HUNG_PERCENT (5), OVERLOAD_CLIENTS (5000), OVERLOAD_RATE (50),
+# CATCHUP_CLIENTS (200), CATCHUP_PAGES (3), OUT (benchmarks/results), PIN, LOADGEN_CPUS, NODE_CPUS.
+# Run it under the machine-wide benchmark lock: flock /tmp/gavel-bench.lock benchmarks/run-all.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -f target/gavel.jar ] || mvn -q -DskipTests package
@@ -22,6 +29,10 @@ PAIRS=${PAIRS:-"1000:50 1000:250"}
 HUNG_CLIENTS=${HUNG_CLIENTS:-1000}
 HUNG_RATE=${HUNG_RATE:-100}
 HUNG_PERCENT=${HUNG_PERCENT:-5}
+OVERLOAD_CLIENTS=${OVERLOAD_CLIENTS:-5000}
+OVERLOAD_RATE=${OVERLOAD_RATE:-50}
+CATCHUP_CLIENTS=${CATCHUP_CLIENTS:-200}
+CATCHUP_PAGES=${CATCHUP_PAGES:-3}
 PIN=${PIN:-auto}
 LOADGEN_CPUS=${LOADGEN_CPUS:-0}
 NODE_CPUS=${NODE_CPUS:-1}
@@ -94,6 +105,12 @@ for suite in $SUITES; do
       m --start-nodes 3 "${NODE_PIN[@]}" --mode ws  --clients 10000 --rate 50
       m --start-nodes 3 "${NODE_PIN[@]}" --mode ws  --clients 10000 --rate 1 --duration 10 --label "ws 3n C=10000 idle"
       ;;
-    *) echo "unknown suite: $suite (compare, hung, matrix)" >&2; exit 2 ;;
+    overload)
+      [ -d benchmarks/catchup/node_modules ] || (cd benchmarks/catchup && npm ci --no-audit --no-fund)
+      bench "$OUT/overload" --start-nodes 1 "${NODE_PIN[@]}" --mode ws --clients "$OVERLOAD_CLIENTS" \
+        --rate "$OVERLOAD_RATE" --catchup "node benchmarks/catchup/catchup.mjs --clients $CATCHUP_CLIENTS \
+        --pages $CATCHUP_PAGES --out $OUT/overload/catchup_C=${OVERLOAD_CLIENTS}_R=${OVERLOAD_RATE}.json"
+      ;;
+    *) echo "unknown suite: $suite (compare, hung, matrix, overload)" >&2; exit 2 ;;
   esac
 done

@@ -28,6 +28,9 @@ import java.util.Map;
  * {@code taskset -c 0 java ...}). {@code --hung-percent P} (ws): P % of the clients register, receive one event and
  * then stop reading (they keep pinging, like a hung browser tab), so that only the bridge's slow-consumer policy can
  * release them; the figures are then the healthy clients', with the hung ones' fate and the nodes' memory beside.
+ * {@code --catchup COMMAND} (ws, lp): also runs that command on the same nodes and auction during the storm (see
+ * {@link CatchupHook}; benchmarks/catchup/catchup.mjs: clients of the official JS library that catch up from history)
+ * and reports its exit code as {@code catchupExitCode}; the benchmark then exits 4 if it failed.
  * Everything runs on loopback and stops by itself after the duration plus a bounded drain.
  */
 public final class FanoutBench {
@@ -38,10 +41,11 @@ public final class FanoutBench {
   private BenchNodes servers;
   private List<Node> nodes = List.of();
   private FanoutClients clients;
+  private CatchupHook catchup;
 
   public record Options(String mode, int clients, double rate, int durationSeconds, int warmupSeconds, String label,
                         Path out, List<String> nodeUrls, int startNodes, Path jar, int hungPercent,
-                        String nodeCpus) {
+                        String nodeCpus, String catchupCommand) {
     public static Options parse(String[] args) {
       Map<String, String> o = new LinkedHashMap<>();
       for (int i = 0; i + 1 < args.length; i += 2) {
@@ -56,18 +60,21 @@ public final class FanoutBench {
       List<String> urls = o.containsKey("--nodes") ? List.of(o.get("--nodes").split(",")) : List.of();
       int hung = Integer.parseInt(o.getOrDefault("--hung-percent", "0"));
       String cpus = o.get("--node-cpus");
+      String catchup = o.get("--catchup");
       if (!List.of("ws", "lp", "raw").contains(mode) || clients < 1 || rate <= 0 || duration < 1 || duration > 600
           || clients > 50_000 || warmup < 0 || warmup > 120 || (urls.isEmpty() && startNodes < 1)
           || hung < 0 || hung > 90 || (hung > 0 && !mode.equals("ws"))
-          || (cpus != null && (!cpus.matches("[0-9]+([-,][0-9]+)*") || !urls.isEmpty()))) {
+          || (cpus != null && (!cpus.matches("[0-9]+([-,][0-9]+)*") || !urls.isEmpty()))
+          || (catchup != null && (catchup.isBlank() || mode.equals("raw")))) {
         throw new IllegalArgumentException("usage: --mode ws|lp|raw --clients C (1..50000) --rate R --duration D "
             + "(1..600 s) (--nodes url,url | --start-nodes N [--node-cpus LIST (taskset)]) [--warmup S (5)] "
-            + "[--hung-percent P (ws; 0..90)] [--label L] [--out dir] [--jar target/gavel.jar]");
+            + "[--hung-percent P (ws; 0..90)] [--catchup COMMAND (ws, lp)] [--label L] [--out dir] "
+            + "[--jar target/gavel.jar]");
       }
       String label = o.getOrDefault("--label", mode + " " + (urls.isEmpty() ? startNodes : urls.size()) + "n C="
           + clients + " R=" + (long) rate + (hung > 0 ? " hung=" + hung + "%" : ""));
       return new Options(mode, clients, rate, duration, warmup, label, Path.of(o.getOrDefault("--out", "target/bench")),
-          urls, startNodes, Path.of(o.getOrDefault("--jar", "target/gavel.jar")), hung, cpus);
+          urls, startNodes, Path.of(o.getOrDefault("--jar", "target/gavel.jar")), hung, cpus, catchup);
     }
 
     int hungClients() {
@@ -86,7 +93,7 @@ public final class FanoutBench {
 
   public static void main(String[] args) throws Exception {
     JsonObject result = run(Options.parse(args));
-    System.exit(result.getLong("lost", 0L) == 0 ? 0 : 3);
+    System.exit(result.getInteger("catchupExitCode", 0) != 0 ? 4 : result.getLong("lost", 0L) == 0 ? 0 : 3);
   }
 
   /** Runs one scenario; returns (and writes) its result. */
@@ -123,6 +130,9 @@ public final class FanoutBench {
       auctionId = BenchHttp.post(http, bidNode, "/api/auctions", new JsonObject().put("title", "Benchmark lot")
           .put("currency", "EUR").put("startingPrice", 1).put("minIncrement", 1)
           .put("durationSeconds", options.durationSeconds() + 600), token).getString("id");
+      if (options.catchupCommand() != null) {
+        catchup = CatchupHook.start(options.catchupCommand(), nodes, auctionId);
+      }
     }
     List<ProcessStats> before = nodeStats();
     long connectStart = System.nanoTime();
@@ -208,11 +218,13 @@ public final class FanoutBench {
     ProcessStats loadgenEnd = ProcessStats.read(ProcessHandle.current().pid());
     memory.stop();
     clients.stop();
-    return new FanoutReport(before, afterConnect, measureStart, end, loadgenStart, loadgenEnd, connectSeconds,
+    Integer catchupExit = catchup == null ? null : catchup.awaitExit();
+    JsonObject result = new FanoutReport(before, afterConnect, measureStart, end, loadgenStart, loadgenEnd, connectSeconds,
         registrations, ready, hungSince, expectedEvents, expected, window, seconds)
         .result(options, nodes, clients, memory)
         .put("convergedClients", converged)
         .put("convergedWithinMs", converged == options.healthyClients() ? convergeMillis : -1);
+    return catchupExit == null ? result : result.put("catchupExitCode", catchupExit);
   }
 
   private List<ProcessStats> nodeStats() {
@@ -224,6 +236,9 @@ public final class FanoutBench {
   }
 
   private void close() {
+    if (catchup != null) {
+      catchup.stop();
+    }
     if (clients != null) {
       clients.stop();
     }
