@@ -184,6 +184,8 @@ public final class FanoutBench {
     clients.received.reset();
 
     List<ProcessStats> measureStart = nodeStats();
+    List<ThreadCpu> threadsStart = nodes.stream().map(node -> ThreadCpu.read(node.pid())).toList();
+    long startEpochMillis = System.currentTimeMillis();
     ProcessStats loadgenStart = ProcessStats.read(ProcessHandle.current().pid());
     long start = System.nanoTime();
     long expectedEvents;
@@ -215,15 +217,24 @@ public final class FanoutBench {
     int converged = sockets && !raw ? clients.convergedOn(finalSeq) : -1;
     double seconds = (System.nanoTime() - start) / 1e9;
     List<ProcessStats> end = nodeStats();
+    List<ThreadCpu> threadsEnd = nodes.stream().map(node -> ThreadCpu.read(node.pid())).toList();
+    long endEpochMillis = System.currentTimeMillis();
     ProcessStats loadgenEnd = ProcessStats.read(ProcessHandle.current().pid());
     memory.stop();
     clients.stop();
     Integer catchupExit = catchup == null ? null : catchup.awaitExit();
-    JsonObject result = new FanoutReport(before, afterConnect, measureStart, end, loadgenStart, loadgenEnd, connectSeconds,
-        registrations, ready, hungSince, expectedEvents, expected, window, seconds)
+    JsonObject result = new FanoutReport(before, afterConnect, measureStart, end, loadgenStart, loadgenEnd,
+        connectSeconds, registrations, ready, hungSince, expectedEvents, expected, window, seconds)
         .result(options, nodes, clients, memory)
         .put("convergedClients", converged)
-        .put("convergedWithinMs", converged == options.healthyClients() ? convergeMillis : -1);
+        .put("convergedWithinMs", converged == options.healthyClients() ? convergeMillis : -1)
+        // The CPU figures' interval (measured window plus drain), to line a profile recording up with them.
+        .put("measureStartEpochMs", startEpochMillis)
+        .put("measureEndEpochMs", endEpochMillis);
+    for (int i = 0; i < nodes.size(); i++) {
+      JsonObject node = result.getJsonArray("perNode").getJsonObject(i);
+      node.put("threadCpu", threadsEnd.get(i).since(threadsStart.get(i)));
+    }
     return catchupExit == null ? result : result.put("catchupExitCode", catchupExit);
   }
 

@@ -31,6 +31,14 @@ class FanoutBenchSmokeTest {
         assertThat(result.getJsonArray("perNode")).hasSize(2);
         assertThat(result.getLong("deliveriesPerServerCpuSecond")).isPositive();
         assertThat(out.resolve("smoke_" + mode + ".json")).exists();
+        // Per-thread CPU over the measured interval, for lining a JFR recording up with it (benchmarks/JfrBreakdown).
+        assertThat(result.getLong("measureEndEpochMs")).isGreaterThan(result.getLong("measureStartEpochMs"));
+        JsonObject first = result.getJsonArray("perNode").getJsonObject(0);
+        assertThat(first.getLong("pid")).isEqualTo(ProcessHandle.current().pid());
+        assertThat(first.getJsonArray("threadCpu").stream().map(JsonObject.class::cast)
+            .filter(t -> t.getString("name").startsWith("vert.x-eventloo"))
+            .mapToDouble(t -> t.getDouble("userSeconds") + t.getDouble("systemSeconds")).sum())
+            .as("the event loops that served the clients used CPU in the window").isPositive();
       }
       // A fifth of the clients stop reading after the first event: the figures are the others', memory beside them.
       JsonObject hung = FanoutBench.run(FanoutBench.Options.parse(new String[] {
