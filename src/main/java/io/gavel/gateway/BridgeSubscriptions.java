@@ -69,9 +69,24 @@ final class BridgeSubscriptions {
     }
   }
 
+  /**
+   * The next drain: right away when the batch window is 0, else once the window has passed since this one began. An
+   * instance that had nothing to write drains the moment a message comes ({@link #deliver}); one under steady load
+   * writes every window's messages together, one system call per socket instead of one per message.
+   */
+  private void scheduleDrain(long drainStartNanos) {
+    long waitMillis = (drainStartNanos + limits.fanoutBatchMillis() * 1_000_000 - System.nanoTime()) / 1_000_000;
+    if (waitMillis < 1) {
+      context.runOnContext(v -> drain());
+    } else {
+      context.owner().setTimer(waitMillis, id -> drain());
+    }
+  }
+
   /** Writes what waits in the inbox, a batch at a time, yielding to the event loop's I/O between batches. */
   private void drain() {
-    List<FanoutInbox.Item<PushFrame>> batch = inbox.take(System.nanoTime(), metrics::conflated);
+    long start = System.nanoTime();
+    List<FanoutInbox.Item<PushFrame>> batch = inbox.take(start, metrics::conflated);
     if (batch.isEmpty()) {
       return;
     }
@@ -91,7 +106,7 @@ final class BridgeSubscriptions {
       }
     } finally {
       flushAll();
-      context.runOnContext(v -> drain());
+      scheduleDrain(start);
     }
   }
 
