@@ -7,10 +7,13 @@
 #   hung     Gavel, HUNG_CLIENTS clients x HUNG_RATE bids/s, without and with HUNG_PERCENT % hung clients (issue 11).
 #            Results: $OUT/hung/*.json and $OUT/hung/hung.md.
 #   matrix   every scenario of BENCHMARKS.md's "Results" table (about 20 minutes). Results: $OUT/*.json.
+#   idle     IDLE_CLIENTS idle clients on one node, raw endpoint and SockJS over WebSocket, offering permessage-deflate
+#            as browsers do (issue 12, item 5; not in the default SUITES). Results: $OUT/idle-conns/*.json.
 # Pinning (PIN=auto, with 2+ cores): the load generator on LOADGEN_CPUS (0), the servers on NODE_CPUS (1), with
 # taskset; PIN=0 pins nothing.
 # Knobs: SUITES ("compare hung matrix"), PAIRS ("1000:50 1000:250"), DURATION (measured s, 15), WARMUP (s, 5),
-# HUNG_CLIENTS (1000), HUNG_RATE (100), HUNG_PERCENT (5), OUT (benchmarks/results), PIN, LOADGEN_CPUS, NODE_CPUS.
+# HUNG_CLIENTS (1000), HUNG_RATE (100), HUNG_PERCENT (5), OUT (benchmarks/results), PIN, LOADGEN_CPUS, NODE_CPUS,
+# IDLE_CLIENTS (19000: what one process may open here), IDLE_SOURCES (4 loopback addresses), IDLE_PROCESSES (2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -f target/gavel.jar ] || mvn -q -DskipTests package
@@ -94,6 +97,14 @@ for suite in $SUITES; do
       m --start-nodes 3 "${NODE_PIN[@]}" --mode ws  --clients 10000 --rate 50
       m --start-nodes 3 "${NODE_PIN[@]}" --mode ws  --clients 10000 --rate 1 --duration 10 --label "ws 3n C=10000 idle"
       ;;
-    *) echo "unknown suite: $suite (compare, hung, matrix)" >&2; exit 2 ;;
+    idle)
+      for transport in raw sockjs; do
+        GAVEL_BENCH_JVM_OPTS=${GAVEL_BENCH_JVM_OPTS:-"-XX:NativeMemoryTracking=summary"} \
+          bench "$OUT/idle-conns" --start-nodes 1 "${NODE_PIN[@]}" --mode idle --clients "${IDLE_CLIENTS:-19000}" \
+          --source-addresses "${IDLE_SOURCES:-4}" --client-processes "${IDLE_PROCESSES:-2}" --events 5 \
+          --transport "$transport" --offer-deflate true --label "idle ${IDLE_CLIENTS:-19000} $transport"
+      done
+      ;;
+    *) echo "unknown suite: $suite (compare, hung, matrix, idle)" >&2; exit 2 ;;
   esac
 done

@@ -37,9 +37,10 @@ final class ClientWorkers implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(
             Path.of(System.getProperty("java.home"), "bin", "java").toString(),
             "-cp", System.getProperty("java.class.path"), ClientWorker.class.getName(),
-            "--mode", "ws", "--nodes", String.join(",", nodes.stream().map(Node::url).toList()),
+            "--mode", "idle", "--nodes", String.join(",", nodes.stream().map(Node::url).toList()),
             "--clients", String.valueOf(share), "--source-addresses", String.valueOf(options.sourceAddresses()),
-            "--offer-deflate", String.valueOf(options.offerDeflate()), "--address", address));
+            "--offer-deflate", String.valueOf(options.offerDeflate()), "--address", address,
+            "--transport", options.sockJs() ? "sockjs" : "raw"));
         Process process = new ProcessBuilder(command)
             .redirectError(ProcessBuilder.Redirect.appendTo(logs.resolve("client-worker-" + p + ".log").toFile()))
             .start();

@@ -44,7 +44,8 @@ public final class FanoutBench {
 
   public record Options(String mode, int clients, double rate, int durationSeconds, int warmupSeconds, String label,
                         Path out, List<String> nodeUrls, int startNodes, Path jar, int hungPercent,
-                        String nodeCpus, int sourceAddresses, int clientProcesses, int events, boolean offerDeflate) {
+                        String nodeCpus, int sourceAddresses, int clientProcesses, int events, boolean offerDeflate,
+                        boolean sockJs) {
     /** Loopback source addresses beyond 127.0.0.254 do not exist in 127.0.0.x. */
     static final int MAX_SOURCE_ADDRESSES = 254;
 
@@ -66,25 +67,28 @@ public final class FanoutBench {
       int processes = Integer.parseInt(o.getOrDefault("--client-processes", "1"));
       int events = Integer.parseInt(o.getOrDefault("--events", "5"));
       boolean idle = mode.equals("idle");
+      String transport = o.getOrDefault("--transport", "raw");
       if (!List.of("ws", "lp", "raw", "idle").contains(mode) || clients < 1 || rate <= 0 || duration < 1
           || duration > 600 || clients > (idle ? 1_000_000 : 50_000) || warmup < 0 || warmup > 120
           || (urls.isEmpty() && startNodes < 1)
           || hung < 0 || hung > 90 || (hung > 0 && !mode.equals("ws"))
           || (cpus != null && (!cpus.matches("[0-9]+([-,][0-9]+)*") || !urls.isEmpty()))
           || sources < 1 || sources > MAX_SOURCE_ADDRESSES || (sources > 1 && mode.equals("lp"))
-          || processes < 1 || processes > 64 || (processes > 1 && !idle) || events < 1 || events > 100) {
+          || processes < 1 || processes > 64 || (processes > 1 && !idle) || events < 1 || events > 100
+          || !List.of("raw", "sockjs").contains(transport) || (transport.equals("sockjs") && !idle)) {
         throw new IllegalArgumentException("usage: --mode ws|lp|raw|idle --clients C (1..50000; idle 1..1000000) "
             + "--rate R --duration D (1..600 s) (--nodes url,url | --start-nodes N [--node-cpus LIST (taskset)]) "
             + "[--warmup S (5)] [--hung-percent P (ws; 0..90)] [--source-addresses N (1..254: clients bind "
             + "127.0.0.1..N)] [--client-processes P (idle; 1..64)] [--events E (idle; 1..100)] "
             + "[--offer-deflate true|false (WebSocket clients offer permessage-deflate, as browsers do)] "
+            + "[--transport raw|sockjs (idle: the raw endpoint, or SockJS over WebSocket as sockjs-client speaks)] "
             + "[--label L] [--out dir] [--jar target/gavel.jar]");
       }
       String label = o.getOrDefault("--label", mode + " " + (urls.isEmpty() ? startNodes : urls.size()) + "n C="
           + clients + (idle ? "" : " R=" + (long) rate) + (hung > 0 ? " hung=" + hung + "%" : ""));
       return new Options(mode, clients, rate, duration, warmup, label, Path.of(o.getOrDefault("--out", "target/bench")),
           urls, startNodes, Path.of(o.getOrDefault("--jar", "target/gavel.jar")), hung, cpus, sources, processes,
-          events, Boolean.parseBoolean(o.getOrDefault("--offer-deflate", "false")));
+          events, Boolean.parseBoolean(o.getOrDefault("--offer-deflate", "false")), transport.equals("sockjs"));
     }
 
     int hungClients() {

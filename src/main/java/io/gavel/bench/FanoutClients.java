@@ -74,7 +74,8 @@ final class FanoutClients {
    * it on {@code address}; returns how many connected.
    */
   int connectSockets(String address) throws Exception {
-    String register = new JsonObject().put("type", "register").put("address", address).encode();
+    String register = frame(new JsonObject().put("type", "register").put("address", address).encode());
+    String ping = frame("{\"type\":\"ping\"}");
     // One client object per source address (at least two, as before: they spread over the client's event loops).
     int clientObjects = Math.max(2, options.sourceAddresses());
     for (int e = 0; e < clientObjects; e++) {
@@ -102,7 +103,7 @@ final class FanoutClients {
         int slice = (int) (tick[0]++ % PING_SLICES);
         synchronized (open) {
           for (int i = slice; i < open.size(); i += PING_SLICES) {
-            open.get(i).writeTextMessage("{\"type\":\"ping\"}");
+            open.get(i).writeTextMessage(ping);
           }
         }
       }
@@ -116,7 +117,8 @@ final class FanoutClients {
         boolean hung = i >= healthy;
         WebSocketClient client = hung ? hungClient : socketClients.get(i % clientObjects);
         batch.add(client.connect(new WebSocketConnectOptions().setHost(node.host()).setPort(node.port())
-                .setURI("/eventbus/websocket"))
+                .setURI(options.sockJs() ? "/eventbus/" + i % 1000 + "/" + java.util.UUID.randomUUID() + "/websocket"
+                    : "/eventbus/websocket"))
             .onSuccess(ws -> {
               if (hung) {
                 ws.handler(frame -> {
@@ -161,8 +163,24 @@ final class FanoutClients {
     return connected;
   }
 
+  /** A bridge frame as the transport carries it: as it is, or (SockJS) in a JSON array of strings. */
+  private String frame(String bridgeFrame) {
+    return options.sockJs() ? new JsonArray().add(bridgeFrame).encode() : bridgeFrame;
+  }
+
   private void onMessage(Buffer frame, java.util.concurrent.atomic.AtomicLong newest) {
     String text = frame.toString();
+    if (options.sockJs() && text.startsWith("a[")) {
+      // SockJS: "o" opens, "h" is a heartbeat, "a[...]" carries bridge frames as JSON strings.
+      for (Object message : new JsonArray(text.substring(1))) {
+        onBridgeFrame((String) message, newest);
+      }
+    } else if (!options.sockJs()) {
+      onBridgeFrame(text, newest);
+    }
+  }
+
+  private void onBridgeFrame(String text, java.util.concurrent.atomic.AtomicLong newest) {
     if (!text.contains("\"bid.accepted\"")) {
       return;
     }

@@ -118,6 +118,7 @@ final class IdleFanout {
           .put("sourceAddresses", options.sourceAddresses())
           .put("clientProcesses", options.clientProcesses())
           .put("offerDeflate", options.offerDeflate())
+          .put("transport", options.sockJs() ? "sockjs" : "raw")
           .put("connected", connected[0])
           .put("connectFailed", connected[1])
           .put("connectSeconds", round(connectSeconds))
@@ -304,8 +305,9 @@ final class IdleFanout {
     System.out.printf("%-28s %8d %9d %8d %7d %7d %7d %7d%n", r.getString("label"), r.getInteger("clients"),
         r.getLong("connected"), r.getLong("clientsReady"), r.getLong("p50Ms"), r.getLong("p99Ms"),
         r.getLong("maxMs"), r.getLong("lost"));
-    System.out.printf("  %d source addresses, %d client processes, deflate offered: %s; connected in %.1f s; closed by"
-            + " the server: %d%n", r.getInteger("sourceAddresses"), r.getInteger("clientProcesses"),
+    System.out.printf("  %s, %d source addresses, %d client processes, deflate offered: %s; connected in %.1f s; closed"
+            + " by the server: %d%n", r.getString("transport"), r.getInteger("sourceAddresses"),
+        r.getInteger("clientProcesses"),
         r.getBoolean("offerDeflate"), r.getDouble("connectSeconds"), r.getLong("closedByServer"));
     System.out.println("  events: " + r.getJsonArray("events"));
     for (Object o : r.getJsonArray("perNode")) {
