@@ -17,6 +17,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Recorder;
@@ -117,7 +118,7 @@ final class FanoutClients {
         boolean hung = i >= healthy;
         WebSocketClient client = hung ? hungClient : socketClients.get(i % clientObjects);
         batch.add(client.connect(new WebSocketConnectOptions().setHost(node.host()).setPort(node.port())
-                .setURI(options.sockJs() ? "/eventbus/" + i % 1000 + "/" + java.util.UUID.randomUUID() + "/websocket"
+                .setURI(options.sockJs() ? "/eventbus/" + i % 1000 + "/" + UUID.randomUUID() + "/websocket"
                     : "/eventbus/websocket"))
             .onSuccess(ws -> {
               if (hung) {

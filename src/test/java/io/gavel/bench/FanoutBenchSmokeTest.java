@@ -79,6 +79,13 @@ class FanoutBenchSmokeTest {
       assertThat(node.getJsonArray("topClassesPerConnection")).isNotEmpty();
       assertThat(node.getJsonObject("liveBytesPerConnectionByOwner").getDouble("total")).isNotNull();
       assertThat(out.resolve("smoke_idle.json")).exists();
+
+      // The same through SockJS over WebSocket, as the page's sockjs-client connects.
+      JsonObject sockJs = FanoutBench.run(FanoutBench.Options.parse(new String[] {
+          "--nodes", cluster.baseUrl(0), "--mode", "idle", "--clients", "30", "--transport", "sockjs",
+          "--events", "1", "--out", out.toString(), "--label", "smoke idle sockjs"}));
+      assertThat(sockJs.getLong("clientsReady")).as("%s", sockJs).isEqualTo(30);
+      assertThat(sockJs.getLong("lost")).isZero();
     }
   }
 
