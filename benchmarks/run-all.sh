@@ -16,12 +16,15 @@
 #            CATCHUP_PAGES pages in headless Chromium (benchmarks/catchup) follow the same auction and catch up from
 #            its history; fails if one of them is not on the final state within 2 s or misses a seq (issue 12).
 #            Results: $OUT/overload/*.json. Nodes and load share the cores there unless PIN says otherwise.
+#   idle     IDLE_CLIENTS idle clients on one node, raw endpoint and SockJS over WebSocket, offering permessage-deflate
+#            as browsers do (issue 12, item 5; not in the default SUITES). Results: $OUT/idle-conns/*.json.
 # Pinning (PIN=auto, with 2+ cores): the load generator on LOADGEN_CPUS (0), the servers on NODE_CPUS (1), with
 # taskset (with 3 nodes: all three servers, and Redis, share NODE_CPUS); PIN=0 pins nothing.
 # Knobs: SUITES ("compare hung matrix"), PAIRS ("1000:50 1000:250"), DURATION (measured s, 15), WARMUP (s, 5),
 # HUNG_CLIENTS (1000), HUNG_RATE (100), HUNG_PERCENT (5), PAIRS3 ("1000:50"), COMPARE3_RUNS (2),
 # OVERLOAD_CLIENTS (5000), OVERLOAD_RATE (50), CATCHUP_CLIENTS (200), CATCHUP_PAGES (3), OUT (benchmarks/results),
-# PIN, LOADGEN_CPUS, NODE_CPUS.
+# PIN, LOADGEN_CPUS, NODE_CPUS, IDLE_CLIENTS (19000: what one process may open here), IDLE_SOURCES (4 loopback
+# addresses), IDLE_PROCESSES (2).
 # Run it under the machine-wide benchmark lock: flock /tmp/gavel-bench.lock benchmarks/run-all.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -135,6 +138,14 @@ for suite in $SUITES; do
         --rate "$OVERLOAD_RATE" --catchup "node benchmarks/catchup/catchup.mjs --clients $CATCHUP_CLIENTS \
         --pages $CATCHUP_PAGES --out $OUT/overload/catchup_C=${OVERLOAD_CLIENTS}_R=${OVERLOAD_RATE}.json"
       ;;
-    *) echo "unknown suite: $suite (compare, compare3, hung, matrix, overload)" >&2; exit 2 ;;
+    idle)
+      for transport in raw sockjs; do
+        GAVEL_BENCH_JVM_OPTS=${GAVEL_BENCH_JVM_OPTS:-"-XX:NativeMemoryTracking=summary"} \
+          bench "$OUT/idle-conns" --start-nodes 1 "${NODE_PIN[@]}" --mode idle --clients "${IDLE_CLIENTS:-19000}" \
+          --source-addresses "${IDLE_SOURCES:-4}" --client-processes "${IDLE_PROCESSES:-2}" --events 5 \
+          --transport "$transport" --offer-deflate true --label "idle ${IDLE_CLIENTS:-19000} $transport"
+      done
+      ;;
+    *) echo "unknown suite: $suite (compare, compare3, hung, matrix, overload, idle)" >&2; exit 2 ;;
   esac
 done
