@@ -77,10 +77,8 @@ public final class HazelcastSetup {
       // accepting bids that the other side never sees and a merge would have to throw away. Members count only
       // while their heartbeats arrive: a cut-off member refuses within the tolerance, not after the 10 s it takes
       // to declare the others dead.
-      config.addSplitBrainProtectionConfig(SplitBrainProtectionConfig
-          .newRecentlyActiveSplitBrainProtectionConfigBuilder(MAJORITY, node.minClusterSize(),
-              HEARTBEAT_TOLERANCE_MILLIS)
-          .enabled(true).build());
+      config.addSplitBrainProtectionConfig(new SplitBrainProtectionConfig(MAJORITY, true, node.minClusterSize())
+          .setFunctionImplementation(new RecentHeartbeats(node.minClusterSize(), HEARTBEAT_TOLERANCE_MILLIS)));
       auctions.setSplitBrainProtectionName(MAJORITY);
     }
     GavelSerializers.register(config, GavelSerializers.all());
