@@ -30,6 +30,8 @@ final class BridgedSocket {
    * events (HungClientsIT): heap and direct memory grew by ~770 bytes per queued event.
    */
   static final int WRITE_OVERHEAD_BYTES = 512;
+  /** Frames held back for one flush at most: well below Netty's 64 KiB high-water mark. */
+  private static final int MAX_BATCH_BYTES = 16 * 1024;
   /** vertx-web's raw WebSocket endpoint. */
   private static final Pattern RAW_WEBSOCKET = Pattern.compile("^/eventbus/websocket/?$");
   /** A SockJS session over a WebSocket. */
@@ -54,6 +56,11 @@ final class BridgedSocket {
    */
   private final ChannelHandlerContext frames;
   private final boolean sockJsFraming;
+  /**
+   * Bytes of the frames written since the last {@link #flush}: counted against the budget only once flushed, so that
+   * a drain batch never makes a client that keeps up look behind (the batch is written before any of it is sent).
+   */
+  private long batchBytes;
   private boolean unflushedFrames;
   long lastSeen = System.currentTimeMillis();
   /**
@@ -141,12 +148,20 @@ final class BridgedSocket {
       return false;
     }
     int size = frame.readableBytes() + WRITE_OVERHEAD_BYTES;
-    held(size);
+    batchBytes += size;
+    hub.queuedBytes.add(size);
     // Netty's promise, not Vert.x's future: its listener runs as the write completes, where a Vert.x listener
     // would be one more task on the event loop for every message and socket.
     ChannelPromise written = frames.newPromise();
     written.addListener(done -> released(size));
     frames.write(frame.duplicate(), written);
+    if (batchBytes >= MAX_BATCH_BYTES) {
+      // A large batch goes out in parts: held back whole, it would fill Netty's queue (its writability is the
+      // socket's writeQueueFull) before the client had a chance to read any of it.
+      unflushedFrames = true;
+      flush();
+      return false;
+    }
     boolean first = !unflushedFrames;
     unflushedFrames = true;
     return first;
@@ -156,6 +171,8 @@ final class BridgedSocket {
   void flush() {
     if (unflushedFrames) {
       unflushedFrames = false;
+      unflushedBytes += batchBytes; // before the flush, which may complete the writes at once
+      batchBytes = 0;
       frames.flush();
     }
   }
