@@ -32,10 +32,8 @@ final class BridgedSocket {
   static final int WRITE_OVERHEAD_BYTES = 512;
   /** Frames held back for one flush at most: well below Netty's 64 KiB high-water mark. */
   private static final int MAX_BATCH_BYTES = 16 * 1024;
-  /** vertx-web's raw WebSocket endpoint. */
+  /** vertx-web's raw WebSocket endpoint (a SockJS session's WebSocket is {@code /eventbus/SERVER/SESSION/websocket}). */
   private static final Pattern RAW_WEBSOCKET = Pattern.compile("^/eventbus/websocket/?$");
-  /** A SockJS session over a WebSocket. */
-  private static final Pattern SOCKJS_WEBSOCKET = Pattern.compile("^/eventbus/[^/.]+/[^/.]+/websocket$");
 
   private final Vertx vertx;
   private final Limits limits;
@@ -51,11 +49,10 @@ final class BridgedSocket {
    */
   private final Channel transport;
   /**
-   * On a WebSocket (raw, or a SockJS session's), where pushed messages enter the pipeline as ready frames
-   * ({@link PushFrame}), flushed once per drain batch; null on other transports, which go through their session.
+   * On the raw WebSocket endpoint, where pushed messages enter the pipeline as ready frames ({@link PushFrame}),
+   * flushed once per drain batch; null for SockJS sessions, which frame messages their own way.
    */
   private final ChannelHandlerContext frames;
-  private final boolean sockJsFraming;
   /**
    * Bytes of the frames written since the last {@link #flush}: counted against the budget only once flushed, so that
    * a drain batch never makes a client that keeps up look behind (the batch is written before any of it is sent).
@@ -90,9 +87,7 @@ final class BridgedSocket {
     this.transport = socket.routingContext() != null
         && ReleaseWhenBehind.STREAMING_TRANSPORT.matcher(socket.routingContext().request().path()).find()
         ? NettyChannels.of(socket.routingContext().request().connection()) : null;
-    String path = transport == null ? "" : socket.routingContext().request().path();
-    this.sockJsFraming = SOCKJS_WEBSOCKET.matcher(path).find();
-    this.frames = sockJsFraming || RAW_WEBSOCKET.matcher(path).find()
+    this.frames = transport != null && RAW_WEBSOCKET.matcher(socket.routingContext().request().path()).find()
         ? NettyChannels.belowWebSocketEncoder(transport) : null;
   }
 
@@ -138,15 +133,15 @@ final class BridgedSocket {
   }
 
   /**
-   * A pushed message: as a ready frame on a WebSocket, else through the session. True when the socket now waits
+   * A pushed message: as a ready frame on a raw WebSocket, else through the session. True when the socket now waits
    * for a {@link #flush} (its first frame since the last one).
    */
   private boolean send(PushFrame push) {
-    ByteBuf frame = frames == null ? null : sockJsFraming ? push.sockJsWebSocketFrame() : push.rawWebSocketFrame();
-    if (frame == null) {
+    if (frames == null) {
       send(push.json());
       return false;
     }
+    ByteBuf frame = push.rawWebSocketFrame();
     int size = frame.readableBytes() + WRITE_OVERHEAD_BYTES;
     batchBytes += size;
     hub.queuedBytes.add(size);
