@@ -22,7 +22,7 @@ final class BridgeSubscriptions {
   private final GavelMetrics metrics;
   private final Map<String, Set<BridgedSocket>> subscribers = new HashMap<>();
   private final FanoutInbox<PushFrame> inbox;
-  /** Raw WebSockets written to in the current drain batch, flushed once at its end. */
+  /** Sockets written to in the current drain batch, told of its end ({@link BridgedSocket#endBatch}). */
   private final List<BridgedSocket> toFlush = new ArrayList<>();
 
   BridgeSubscriptions(Context context, GatewayHub hub, Limits limits, GavelMetrics metrics) {
@@ -123,7 +123,7 @@ final class BridgeSubscriptions {
 
   private void flushAll() {
     for (BridgedSocket c : toFlush) {
-      c.flush();
+      c.endBatch();
     }
     toFlush.clear();
   }

@@ -30,7 +30,7 @@ final class BridgedSocket {
    * events (HungClientsIT): heap and direct memory grew by ~770 bytes per queued event.
    */
   static final int WRITE_OVERHEAD_BYTES = 512;
-  /** Frames held back for one flush at most: well below Netty's 64 KiB high-water mark. */
+  /** Most of a batch left out of the budget and held back for one flush: well below Netty's 64 KiB high-water mark. */
   private static final int MAX_BATCH_BYTES = 16 * 1024;
   /** vertx-web's raw WebSocket endpoint (a SockJS session's WebSocket is {@code /eventbus/SERVER/SESSION/websocket}). */
   private static final Pattern RAW_WEBSOCKET = Pattern.compile("^/eventbus/websocket/?$");
@@ -54,8 +54,10 @@ final class BridgedSocket {
    */
   private final ChannelHandlerContext frames;
   /**
-   * Bytes of the frames written since the last {@link #flush}: counted against the budget only once flushed, so that
-   * a drain batch never makes a client that keeps up look behind (the batch is written before any of it is sent).
+   * Bytes of the pushed messages written in the current drain batch (up to {@link #MAX_BATCH_BYTES}): left out of the
+   * budget until the batch ends ({@link #endBatch}), so that a batch never makes a client that keeps up look behind.
+   * No write of a batch has completed before the batch ends: raw frames are flushed then, and a session's write
+   * completions are tasks that run after the drain.
    */
   private long batchBytes;
   private boolean unflushedFrames;
@@ -116,7 +118,7 @@ final class BridgedSocket {
    */
   boolean overBudget(boolean nodeUnderPressure) {
     long budget = nodeUnderPressure ? limits.outboundHighWaterBytes() / 8 : limits.outboundHighWaterBytes();
-    return unflushedBytes > budget || socket.writeQueueFull();
+    return unflushedBytes - batchBytes > budget || socket.writeQueueFull();
   }
 
   /** Replies: never skipped, but counted against the budget like everything else. */
@@ -133,41 +135,40 @@ final class BridgedSocket {
   }
 
   /**
-   * A pushed message: as a ready frame on a raw WebSocket, else through the session. True when the socket now waits
-   * for a {@link #flush} (its first frame since the last one).
+   * A pushed message: as a ready frame on a raw WebSocket, else through the session. True when it is the socket's
+   * first of this drain batch: the batch's end must then be told ({@link #endBatch}).
    */
   private boolean send(PushFrame push) {
+    boolean first = batchBytes == 0;
     if (frames == null) {
       send(push.json());
-      return false;
-    }
-    ByteBuf frame = push.rawWebSocketFrame();
-    int size = frame.readableBytes() + WRITE_OVERHEAD_BYTES;
-    batchBytes += size;
-    hub.queuedBytes.add(size);
-    // Netty's promise, not Vert.x's future: its listener runs as the write completes, where a Vert.x listener
-    // would be one more task on the event loop for every message and socket.
-    ChannelPromise written = frames.newPromise();
-    written.addListener(done -> released(size));
-    frames.write(frame.duplicate(), written);
-    if (batchBytes >= MAX_BATCH_BYTES) {
-      // A large batch goes out in parts: held back whole, it would fill Netty's queue (its writability is the
-      // socket's writeQueueFull) before the client had a chance to read any of it.
+      batchBytes += push.json().length() + WRITE_OVERHEAD_BYTES;
+    } else {
+      ByteBuf frame = push.rawWebSocketFrame();
+      int size = frame.readableBytes() + WRITE_OVERHEAD_BYTES;
+      held(size);
+      // Netty's promise, not Vert.x's future: its listener runs as the write completes, where a Vert.x listener
+      // would be one more task on the event loop for every message and socket.
+      ChannelPromise written = frames.newPromise();
+      written.addListener(done -> released(size));
+      frames.write(frame.duplicate(), written);
       unflushedFrames = true;
-      flush();
+      batchBytes += size;
+    }
+    if (batchBytes >= MAX_BATCH_BYTES) {
+      // A large batch counts, and goes out, in parts: held back whole it would fill Netty's queue (whose
+      // writability is the socket's writeQueueFull) before the client had a chance to read any of it.
+      endBatch();
       return false;
     }
-    boolean first = !unflushedFrames;
-    unflushedFrames = true;
     return first;
   }
 
-  /** Sends the frames written since the last flush: one system call for a batch of messages. */
-  void flush() {
+  /** The drain batch is over: its bytes count, and the frames written since the last flush go out in one call. */
+  void endBatch() {
+    batchBytes = 0;
     if (unflushedFrames) {
       unflushedFrames = false;
-      unflushedBytes += batchBytes; // before the flush, which may complete the writes at once
-      batchBytes = 0;
       frames.flush();
     }
   }
@@ -200,13 +201,13 @@ final class BridgedSocket {
     skippedNewest.clear();
     caughtUp();
     newest.forEach(this::send);
-    flush();
+    endBatch();
   }
 
   /**
    * Pushed messages skip a connection over its outbound budget (the client sees the seq gap and fetches it when
    * it catches up); one that stays over it for too many messages or too long is closed and its TCP connection
-   * released. True when the socket now waits for a {@link #flush}.
+   * released. True when it is the socket's first message of this drain batch ({@link #endBatch}).
    */
   boolean deliver(String address, PushFrame push, boolean nodeUnderPressure) {
     if (closed) {
