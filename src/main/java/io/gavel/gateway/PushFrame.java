@@ -11,8 +11,8 @@ import java.nio.ByteBuffer;
  * transport sends). A server's frames are not masked, so every raw WebSocket client gets the same bytes: written
  * straight below each connection's frame encoder ({@link NettyChannels#belowWebSocketEncoder}), they skip the
  * per-connection framing and encoding of vertx-web, Vert.x and Netty, which took a third of a saturated node's CPU.
- * (SockJS sessions over WebSocket were written this way too, as {@code a["<json>"]} text frames, until CI's
- * HungClientsIT showed a healthy sockjs-client reader missing events under a storm: they go through the session.)
+ * (SockJS sessions over WebSocket were written this way too, as {@code a["<json>"]} text frames, and taken out while
+ * CI's HungClientsIT failed; the cause was the budget accounting of batched writes, since fixed, so they may return.)
  *
  * <p>The frames live in JDK-managed direct memory (freed by the garbage collector: no reference counts to get right
  * across event loops) and cannot be released; each write sends a duplicate, so writes share no indexes.
