@@ -1,12 +1,13 @@
 // Markdown tables from fan-out results (the JSON files FanoutBench and benchmarks/peers/socketio/bench.js write).
 //   node benchmarks/tables.mjs compare DIR   Gavel (ws), raw Vert.x (raw) and Socket.IO side by side per (clients, rate)
+//   node benchmarks/tables.mjs nodes DIR     multi-node runs (Gavel, Socket.IO + Redis), one row each, CPU per server
 //   node benchmarks/tables.mjs hung DIR      healthy clients' figures and node memory, with and without hung clients
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const [kind, dir] = process.argv.slice(2);
-if (!['compare', 'hung'].includes(kind) || !dir) {
-  console.error('usage: node benchmarks/tables.mjs compare|hung DIR');
+if (!['compare', 'hung', 'nodes'].includes(kind) || !dir) {
+  console.error('usage: node benchmarks/tables.mjs compare|hung|nodes DIR');
   process.exit(2);
 }
 const runs = readdirSync(dir).filter((f) => f.endsWith('.json'))
@@ -71,4 +72,22 @@ function hung() {
   return lines.join('\n');
 }
 
-console.log(kind === 'compare' ? compare() : hung());
+// Per run: the servers' CPU one by one (node 1 takes the bids), Redis's for Socket.IO, and CPU per delivery over all.
+function nodes() {
+  const name = (r) => (r.mode === 'ws' ? 'Gavel (bridge)' : r.redis ? 'Socket.IO 4 + Redis' : 'Socket.IO 4');
+  const sorted = [...runs].sort((a, b) => a.clients - b.clients || a.rate - b.rate
+    || a.label.replace(/^\S+/, '').localeCompare(b.label.replace(/^\S+/, ''))
+    || SERVERS.findIndex(([m]) => m === a.mode) - SERVERS.findIndex(([m]) => m === b.mode));
+  const lines = [header(['run', 'server', 'events/s', 'deliveries/s', 'lost', 'p50 / p99 / p99.9 / max ms',
+    'server CPU % per node (node 1 takes the bids)', 'Redis CPU %', 'server CPU % total',
+    'server CPU µs/delivery', 'load gen CPU %', 'servers on cpus'])];
+  for (const r of sorted) {
+    lines.push(row([r.label, name(r), n(r.eventsPerSecond), n(r.deliveriesPerSecond), n(r.lost),
+      `${r.p50Ms} / ${r.p99Ms} / ${r.p999Ms} / ${r.maxMs}`, r.perNode.map((p) => n(p.cpuPercent)).join(' / '),
+      r.redis ? n(r.redis.cpuPercent, 1) : '–', n(r.serverCpuPercent), n(r.serverCpuMicrosPerDelivery, 1),
+      n(r.loadGeneratorCpuPercent), r.perNode[0].cpus]));
+  }
+  return lines.join('\n');
+}
+
+console.log({ compare, hung, nodes }[kind]());

@@ -3,10 +3,15 @@
 // stamps it (seq, at) and emits one `bid.accepted` event of the shape Gavel sends (type, auctionId, seq, at, amount,
 // bidder, endsAt, proxy) to the room. Socket.IO encodes a room broadcast once and writes it to every socket, as
 // Gavel's hub does. Listens on loopback only and exits by itself after --max-seconds (or on SIGTERM).
+// With --redis URL, several of these servers form one Socket.IO cluster through the official Redis adapter
+// (@socket.io/redis-adapter, Redis PUBLISH/SUBSCRIBE): a room broadcast is published to Redis once, and every server
+// writes it to its own sockets in that room, as a Gavel node does with an event from the event bus.
 //
-//   node server.js [--port 0] [--max-seconds 600]
+//   node server.js [--port 0] [--max-seconds 600] [--redis redis://127.0.0.1:6379]
 // Prints {"listening": <port>} on stdout once it serves.
 import { createServer } from 'node:http';
+import { createAdapter } from '@socket.io/redis-adapter';
+import { createClient } from 'redis';
 import { Server } from 'socket.io';
 
 const args = Object.fromEntries(process.argv.slice(2).reduce((pairs, a, i, all) =>
@@ -19,6 +24,12 @@ const http = createServer((req, res) => {
   res.writeHead(404).end();
 });
 const io = new Server(http, { transports: ['websocket'], serveClient: false, perMessageDeflate: false });
+if (args.redis) {
+  const pubClient = createClient({ url: args.redis });
+  const subClient = pubClient.duplicate();
+  await Promise.all([pubClient.connect(), subClient.connect()]);
+  io.adapter(createAdapter(pubClient, subClient));
+}
 
 io.on('connection', (socket) => {
   socket.on('join', (auctionId, ack) => {

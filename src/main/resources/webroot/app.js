@@ -16,6 +16,7 @@ const state = {
   history: [],              // events of the selected auction, in seq order
   pending: new Map(),       // seq -> event that arrived ahead of a missing one
   catchingUp: false,
+  catchUpAgain: false,      // asked to catch up while catching up: once more when done
   watchers: null,           // how many follow the auction shown; pushes win over the first read
   watchersPushed: false,
   maxima: new Map(),        // auction id -> {seq, maxAmount}: the user's own maxima, told only to them
@@ -110,29 +111,35 @@ function receive(event) {
   }
 }
 
-/** Fetches every event after the last one shown, page by page, then drains what arrived meanwhile. */
+/**
+ * Fetches every event after the last one shown, page by page, then applies what arrived meanwhile. Asked again while
+ * it runs (a push newer than the page being fetched), it runs again once done, until no pushed event waits.
+ */
 async function catchUp() {
-  if (state.catchingUp || !state.selected) return;
-  state.catchingUp = true;
+  if (!state.selected) return;
+  if (state.catchingUp) { state.catchUpAgain = true; return; }
+  Object.assign(state, { catchingUp: true, catchUpAgain: false });
   const id = state.selected;
   try {
     for (;;) {
       const page = await api('/api/auctions/' + encodeURIComponent(id) + '/events?after=' + lastSeq());
-      if (id !== state.selected) return;
+      if (id !== state.selected) { state.catchUpAgain = true; return; } // another auction was selected meanwhile
       page.forEach((e) => { if (e.seq === lastSeq() + 1) apply(e, false); });
       if (page.length < 1000) break;
     }
     for (const seq of [...state.pending.keys()].sort((a, b) => a - b)) {
-      const event = state.pending.get(seq);
-      state.pending.delete(seq);
-      if (event.seq === lastSeq() + 1) apply(event, true);
+      if (seq === lastSeq() + 1) apply(state.pending.get(seq), true);
+      if (seq <= lastSeq()) state.pending.delete(seq);
     }
+    // What still waits was pushed after the page was read: its gap is in the history now.
+    if (state.pending.size) state.catchUpAgain = true;
     renderAuction();
     renderList();
   } catch (e) {
     notice('Could not load the auction: ' + e.message);
   } finally {
     state.catchingUp = false;
+    if (state.catchUpAgain) setTimeout(catchUp, Math.random() * 500);
   }
 }
 

@@ -72,6 +72,8 @@ final class BenchNodes implements AutoCloseable {
     }
     // For profiling, e.g. GAVEL_BENCH_JVM_OPTS="-XX:StartFlightRecording=filename=target/bench/node.jfr"
     String jvmOpts = System.getenv("GAVEL_BENCH_JVM_OPTS");
+    // Node options after the bench's own, e.g. GAVEL_BENCH_NODE_ARGS="--set limits.fanoutBatchMillis=0"
+    String nodeArgs = System.getenv("GAVEL_BENCH_NODE_ARGS");
     for (int i = 0; i < count; i++) {
       int clusterPort = clusterPorts[i];
       String name = "bench" + (i + 1);
@@ -88,6 +90,9 @@ final class BenchNodes implements AutoCloseable {
             "--set", "limits.auctionBurstPerUser=100000",
             "--set", "limits.maxConnectionsPerIp=1000000", "--set", "limits.maxConnections=1000000",
             "--set", "limits.maxLongPolls=1000000", "--set", "limits.loginBurstPerIp=1000"));
+        if (nodeArgs != null && !nodeArgs.isBlank()) {
+          command.addAll(List.of(nodeArgs.trim().split("\\s+")));
+        }
         return command;
       }, cpus, logs.resolve(name.replace("bench", "node") + ".log"), "/health", i + 1);
     }

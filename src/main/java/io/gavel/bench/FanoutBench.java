@@ -23,11 +23,17 @@ import java.util.Map;
  * java -cp target/gavel.jar io.gavel.bench.FanoutBench --start-nodes 1 --mode ws --clients 1000 --rate 50 --duration 20
  * java -cp target/gavel.jar io.gavel.bench.FanoutBench --nodes http://127.0.0.1:8080,http://127.0.0.1:8081 ...
  * </pre>
- * Modes: {@code ws} (bridge), {@code lp} (long polling), {@code raw} (a bare broadcast server: the machine's limit).
+ * Modes: {@code ws} (bridge), {@code lp} (long polling), {@code raw} (a bare broadcast server: the machine's limit),
+ * {@code idle} (C idle bridge clients: memory per connection, then single events to all; see {@link IdleFanout}).
+ * {@code --source-addresses N}: WebSocket clients bind 127.0.0.1 … 127.0.0.N, round-robin, so that more clients than
+ * one address's ephemeral ports can connect (and each address stays under the node's per-IP limit).
  * {@code --node-cpus 1} pins the nodes it starts to cpu 1 ({@code taskset}; pin the load generator itself with
  * {@code taskset -c 0 java ...}). {@code --hung-percent P} (ws): P % of the clients register, receive one event and
  * then stop reading (they keep pinging, like a hung browser tab), so that only the bridge's slow-consumer policy can
  * release them; the figures are then the healthy clients', with the hung ones' fate and the nodes' memory beside.
+ * {@code --catchup COMMAND} (ws, lp): also runs that command on the same nodes and auction during the storm (see
+ * {@link CatchupHook}; benchmarks/catchup/catchup.mjs: clients of the official JS library that catch up from history)
+ * and reports its exit code as {@code catchupExitCode}; the benchmark then exits 4 if it failed.
  * Everything runs on loopback and stops by itself after the duration plus a bounded drain.
  */
 public final class FanoutBench {
@@ -38,10 +44,15 @@ public final class FanoutBench {
   private BenchNodes servers;
   private List<Node> nodes = List.of();
   private FanoutClients clients;
+  private CatchupHook catchup;
 
   public record Options(String mode, int clients, double rate, int durationSeconds, int warmupSeconds, String label,
                         Path out, List<String> nodeUrls, int startNodes, Path jar, int hungPercent,
-                        String nodeCpus) {
+                        String nodeCpus, int sourceAddresses, int clientProcesses, int events, boolean offerDeflate,
+                        boolean sockJs, String catchupCommand) {
+    /** Loopback source addresses beyond 127.0.0.254 do not exist in 127.0.0.x. */
+    static final int MAX_SOURCE_ADDRESSES = 254;
+
     public static Options parse(String[] args) {
       Map<String, String> o = new LinkedHashMap<>();
       for (int i = 0; i + 1 < args.length; i += 2) {
@@ -56,18 +67,34 @@ public final class FanoutBench {
       List<String> urls = o.containsKey("--nodes") ? List.of(o.get("--nodes").split(",")) : List.of();
       int hung = Integer.parseInt(o.getOrDefault("--hung-percent", "0"));
       String cpus = o.get("--node-cpus");
-      if (!List.of("ws", "lp", "raw").contains(mode) || clients < 1 || rate <= 0 || duration < 1 || duration > 600
-          || clients > 50_000 || warmup < 0 || warmup > 120 || (urls.isEmpty() && startNodes < 1)
+      int sources = Integer.parseInt(o.getOrDefault("--source-addresses", "1"));
+      int processes = Integer.parseInt(o.getOrDefault("--client-processes", "1"));
+      int events = Integer.parseInt(o.getOrDefault("--events", "5"));
+      boolean idle = mode.equals("idle");
+      String transport = o.getOrDefault("--transport", "raw");
+      String catchup = o.get("--catchup");
+      if (!List.of("ws", "lp", "raw", "idle").contains(mode) || clients < 1 || rate <= 0 || duration < 1
+          || duration > 600 || clients > (idle ? 1_000_000 : 50_000) || warmup < 0 || warmup > 120
+          || (urls.isEmpty() && startNodes < 1)
           || hung < 0 || hung > 90 || (hung > 0 && !mode.equals("ws"))
-          || (cpus != null && (!cpus.matches("[0-9]+([-,][0-9]+)*") || !urls.isEmpty()))) {
-        throw new IllegalArgumentException("usage: --mode ws|lp|raw --clients C (1..50000) --rate R --duration D "
-            + "(1..600 s) (--nodes url,url | --start-nodes N [--node-cpus LIST (taskset)]) [--warmup S (5)] "
-            + "[--hung-percent P (ws; 0..90)] [--label L] [--out dir] [--jar target/gavel.jar]");
+          || (cpus != null && (!cpus.matches("[0-9]+([-,][0-9]+)*") || !urls.isEmpty()))
+          || sources < 1 || sources > MAX_SOURCE_ADDRESSES || (sources > 1 && mode.equals("lp"))
+          || processes < 1 || processes > 64 || (processes > 1 && !idle) || events < 1 || events > 100
+          || !List.of("raw", "sockjs").contains(transport) || (transport.equals("sockjs") && !idle)
+          || (catchup != null && (catchup.isBlank() || mode.equals("raw") || idle))) {
+        throw new IllegalArgumentException("usage: --mode ws|lp|raw|idle --clients C (1..50000; idle 1..1000000) "
+            + "--rate R --duration D (1..600 s) (--nodes url,url | --start-nodes N [--node-cpus LIST (taskset)]) "
+            + "[--warmup S (5)] [--hung-percent P (ws; 0..90)] [--source-addresses N (1..254: clients bind "
+            + "127.0.0.1..N)] [--client-processes P (idle; 1..64)] [--events E (idle; 1..100)] "
+            + "[--offer-deflate true|false (WebSocket clients offer permessage-deflate, as browsers do)] "
+            + "[--transport raw|sockjs (idle: the raw endpoint, or SockJS over WebSocket as sockjs-client speaks)] "
+            + "[--catchup COMMAND (ws, lp)] [--label L] [--out dir] [--jar target/gavel.jar]");
       }
       String label = o.getOrDefault("--label", mode + " " + (urls.isEmpty() ? startNodes : urls.size()) + "n C="
-          + clients + " R=" + (long) rate + (hung > 0 ? " hung=" + hung + "%" : ""));
+          + clients + (idle ? "" : " R=" + (long) rate) + (hung > 0 ? " hung=" + hung + "%" : ""));
       return new Options(mode, clients, rate, duration, warmup, label, Path.of(o.getOrDefault("--out", "target/bench")),
-          urls, startNodes, Path.of(o.getOrDefault("--jar", "target/gavel.jar")), hung, cpus);
+          urls, startNodes, Path.of(o.getOrDefault("--jar", "target/gavel.jar")), hung, cpus, sources, processes,
+          events, Boolean.parseBoolean(o.getOrDefault("--offer-deflate", "false")), transport.equals("sockjs"), catchup);
     }
 
     int hungClients() {
@@ -76,6 +103,11 @@ public final class FanoutBench {
 
     int healthyClients() {
       return clients - hungClients();
+    }
+
+    /** The loopback address client {@code i} binds, or null (the kernel picks 127.0.0.1) with one source address. */
+    String sourceAddress(int i) {
+      return sourceAddresses == 1 ? null : "127.0.0." + (1 + i % sourceAddresses);
     }
   }
 
@@ -86,22 +118,32 @@ public final class FanoutBench {
 
   public static void main(String[] args) throws Exception {
     JsonObject result = run(Options.parse(args));
-    System.exit(result.getLong("lost", 0L) == 0 ? 0 : 3);
+    System.exit(result.getInteger("catchupExitCode", 0) != 0 ? 4 : result.getLong("lost", 0L) == 0 ? 0 : 3);
   }
 
   /** Runs one scenario; returns (and writes) its result. */
   public static JsonObject run(Options options) throws Exception {
-    FanoutBench bench = new FanoutBench(options);
-    try {
-      JsonObject result = bench.measure();
-      Files.createDirectories(options.out());
-      String file = options.label().replaceAll("[^A-Za-z0-9=.-]+", "_") + ".json";
-      Files.writeString(options.out().resolve(file), result.encodePrettily());
-      FanoutReport.printTable(result);
-      return result;
-    } finally {
-      bench.close();
+    boolean idle = options.mode().equals("idle");
+    JsonObject result;
+    if (idle) {
+      result = IdleFanout.run(options);
+    } else {
+      FanoutBench bench = new FanoutBench(options);
+      try {
+        result = bench.measure();
+      } finally {
+        bench.close();
+      }
     }
+    Files.createDirectories(options.out());
+    String file = options.label().replaceAll("[^A-Za-z0-9=.-]+", "_") + ".json";
+    Files.writeString(options.out().resolve(file), result.encodePrettily());
+    if (idle) {
+      IdleFanout.printTable(result);
+    } else {
+      FanoutReport.printTable(result);
+    }
+    return result;
   }
 
   private JsonObject measure() throws Exception {
@@ -123,6 +165,9 @@ public final class FanoutBench {
       auctionId = BenchHttp.post(http, bidNode, "/api/auctions", new JsonObject().put("title", "Benchmark lot")
           .put("currency", "EUR").put("startingPrice", 1).put("minIncrement", 1)
           .put("durationSeconds", options.durationSeconds() + 600), token).getString("id");
+      if (options.catchupCommand() != null) {
+        catchup = CatchupHook.start(options.catchupCommand(), nodes, auctionId);
+      }
     }
     List<ProcessStats> before = nodeStats();
     long connectStart = System.nanoTime();
@@ -174,6 +219,8 @@ public final class FanoutBench {
     clients.received.reset();
 
     List<ProcessStats> measureStart = nodeStats();
+    List<ThreadCpu> threadsStart = nodes.stream().map(node -> ThreadCpu.read(node.pid())).toList();
+    long startEpochMillis = System.currentTimeMillis();
     ProcessStats loadgenStart = ProcessStats.read(ProcessHandle.current().pid());
     long start = System.nanoTime();
     long expectedEvents;
@@ -205,14 +252,25 @@ public final class FanoutBench {
     int converged = sockets && !raw ? clients.convergedOn(finalSeq) : -1;
     double seconds = (System.nanoTime() - start) / 1e9;
     List<ProcessStats> end = nodeStats();
+    List<ThreadCpu> threadsEnd = nodes.stream().map(node -> ThreadCpu.read(node.pid())).toList();
+    long endEpochMillis = System.currentTimeMillis();
     ProcessStats loadgenEnd = ProcessStats.read(ProcessHandle.current().pid());
     memory.stop();
     clients.stop();
-    return new FanoutReport(before, afterConnect, measureStart, end, loadgenStart, loadgenEnd, connectSeconds,
-        registrations, ready, hungSince, expectedEvents, expected, window, seconds)
+    Integer catchupExit = catchup == null ? null : catchup.awaitExit();
+    JsonObject result = new FanoutReport(before, afterConnect, measureStart, end, loadgenStart, loadgenEnd,
+        connectSeconds, registrations, ready, hungSince, expectedEvents, expected, window, seconds)
         .result(options, nodes, clients, memory)
         .put("convergedClients", converged)
-        .put("convergedWithinMs", converged == options.healthyClients() ? convergeMillis : -1);
+        .put("convergedWithinMs", converged == options.healthyClients() ? convergeMillis : -1)
+        // The CPU figures' interval (measured window plus drain), to line a profile recording up with them.
+        .put("measureStartEpochMs", startEpochMillis)
+        .put("measureEndEpochMs", endEpochMillis);
+    for (int i = 0; i < nodes.size(); i++) {
+      JsonObject node = result.getJsonArray("perNode").getJsonObject(i);
+      node.put("threadCpu", threadsEnd.get(i).since(threadsStart.get(i)));
+    }
+    return catchupExit == null ? result : result.put("catchupExitCode", catchupExit);
   }
 
   private List<ProcessStats> nodeStats() {
@@ -224,6 +282,9 @@ public final class FanoutBench {
   }
 
   private void close() {
+    if (catchup != null) {
+      catchup.stop();
+    }
     if (clients != null) {
       clients.stop();
     }

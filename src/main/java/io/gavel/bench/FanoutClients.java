@@ -17,6 +17,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Recorder;
@@ -27,6 +28,8 @@ import org.HdrHistogram.Recorder;
  */
 final class FanoutClients {
   private static final int CONNECT_CONCURRENCY = 256;
+  private static final long PING_MILLIS = 5_000;
+  private static final int PING_SLICES = 20;
 
   private final Vertx vertx;
   private final FanoutBench.Options options;
@@ -67,11 +70,24 @@ final class FanoutClients {
     running = false;
   }
 
-  void connectSockets(String address) throws Exception {
-    String register = new JsonObject().put("type", "register").put("address", address).encode();
-    for (int e = 0; e < 2; e++) {
-      socketClients.add(vertx.createWebSocketClient(new WebSocketClientOptions()
-          .setMaxConnections(options.clients() + 10).setConnectTimeout(30_000)));
+  /**
+   * Connects every client, {@link #CONNECT_CONCURRENCY} at a time, each bound to its source address, and registers
+   * it on {@code address}; returns how many connected.
+   */
+  int connectSockets(String address) throws Exception {
+    String register = frame(new JsonObject().put("type", "register").put("address", address).encode());
+    String ping = frame("{\"type\":\"ping\"}");
+    // One client object per source address (at least two, as before: they spread over the client's event loops).
+    int clientObjects = Math.max(2, options.sourceAddresses());
+    for (int e = 0; e < clientObjects; e++) {
+      WebSocketClientOptions clientOptions = new WebSocketClientOptions()
+          .setMaxConnections(options.clients() + 10).setConnectTimeout(30_000)
+          // Browsers offer permessage-deflate on every WebSocket; the node decides whether to take it.
+          .setTryUsePerMessageCompression(options.offerDeflate());
+      if (options.sourceAddress(e) != null) {
+        clientOptions.setLocalAddress(options.sourceAddress(e));
+      }
+      socketClients.add(vertx.createWebSocketClient(clientOptions));
     }
     // A hung tab's socket: once paused, its small receive buffer fills at once and TCP pushes back on the node.
     WebSocketClient hungClient = vertx.createWebSocketClient(new WebSocketClientOptions()
@@ -80,23 +96,30 @@ final class FanoutClients {
     AtomicLong failures = new AtomicLong();
     // Ping every socket every 5 s from the start, as the JS client does: the bridge closes silent sockets. Hung
     // clients ping too (a hung tab's timers may still run), so only the slow-consumer policy can release them.
+    // Spread over the 5 s like browsers' timers, a twentieth of the sockets every 250 ms, not all at once.
     List<WebSocket> open = Collections.synchronizedList(new ArrayList<>());
-    vertx.setPeriodic(5_000, id -> {
+    long[] tick = {0};
+    vertx.setPeriodic(PING_MILLIS / PING_SLICES, id -> {
       if (running) {
+        int slice = (int) (tick[0]++ % PING_SLICES);
         synchronized (open) {
-          open.forEach(ws -> ws.writeTextMessage("{\"type\":\"ping\"}"));
+          for (int i = slice; i < open.size(); i += PING_SLICES) {
+            open.get(i).writeTextMessage(ping);
+          }
         }
       }
     });
     int healthy = options.healthyClients();
+    int connected = 0;
     for (int from = 0; from < options.clients(); from += CONNECT_CONCURRENCY) {
       List<Future<WebSocket>> batch = new ArrayList<>();
       for (int i = from; i < Math.min(options.clients(), from + CONNECT_CONCURRENCY); i++) {
         Node node = nodes.get(i % nodes.size());
         boolean hung = i >= healthy;
-        WebSocketClient client = hung ? hungClient : socketClients.get(i % 2);
+        WebSocketClient client = hung ? hungClient : socketClients.get(i % clientObjects);
         batch.add(client.connect(new WebSocketConnectOptions().setHost(node.host()).setPort(node.port())
-                .setURI("/eventbus/websocket"))
+                .setURI(options.sockJs() ? "/eventbus/" + i % 1000 + "/" + UUID.randomUUID() + "/websocket"
+                    : "/eventbus/websocket"))
             .onSuccess(ws -> {
               if (hung) {
                 ws.handler(frame -> {
@@ -126,6 +149,7 @@ final class FanoutClients {
       for (int i = 0; i < batch.size(); i++) {
         try {
           WebSocket ws = batch.get(i).await();
+          connected++;
           if (from + i >= healthy) {
             hungSockets.add(ws);
           }
@@ -137,10 +161,27 @@ final class FanoutClients {
     if (failures.get() > 0) {
       System.err.println(failures.get() + " clients failed to connect");
     }
+    return connected;
+  }
+
+  /** A bridge frame as the transport carries it: as it is, or (SockJS) in a JSON array of strings. */
+  private String frame(String bridgeFrame) {
+    return options.sockJs() ? new JsonArray().add(bridgeFrame).encode() : bridgeFrame;
   }
 
   private void onMessage(Buffer frame, java.util.concurrent.atomic.AtomicLong newest) {
     String text = frame.toString();
+    if (options.sockJs() && text.startsWith("a[")) {
+      // SockJS: "o" opens, "h" is a heartbeat, "a[...]" carries bridge frames as JSON strings.
+      for (Object message : new JsonArray(text.substring(1))) {
+        onBridgeFrame((String) message, newest);
+      }
+    } else if (!options.sockJs()) {
+      onBridgeFrame(text, newest);
+    }
+  }
+
+  private void onBridgeFrame(String text, java.util.concurrent.atomic.AtomicLong newest) {
     if (!text.contains("\"bid.accepted\"")) {
       return;
     }

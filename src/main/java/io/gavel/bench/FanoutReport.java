@@ -30,6 +30,7 @@ record FanoutReport(List<ProcessStats> before, List<ProcessStats> afterConnect, 
       cpuTotal += cpu;
       nodeFigures.add(new JsonObject()
           .put("url", nodes.get(i).url())
+          .put("pid", nodes.get(i).pid())
           .put("cpus", ProcessStats.cpusAllowed(nodes.get(i).pid()))
           .put("cpuPercent", round(cpu))
           .put("rssMbBefore", before.get(i).rssKb() / 1024)

@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Each node's memory, sampled once a second while a run lasts: heap in use (every {@code area="heap"} pool of
@@ -159,6 +161,29 @@ final class NodeSampler {
     } catch (IOException | RuntimeException unreadable) {
       return -1;
     }
+  }
+
+  /**
+   * The peers of the established IPv4 connections (also IPv4-mapped ones on IPv6 sockets, as Java opens them) whose
+   * local port is {@code port}: how many from each address (e.g. {"127.0.0.1": 4750, "127.0.0.2": 4750}).
+   */
+  static Map<String, Integer> peerAddresses(int port) throws IOException {
+    Map<String, Integer> peers = new TreeMap<>();
+    for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+      List<String> lines = Files.readAllLines(Path.of(table));
+      for (String line : lines.subList(1, lines.size())) {
+        // local and remote as HEXIP:HEXPORT, each 32-bit word's bytes in host (little-endian) order; 01: established
+        String[] f = line.trim().split("\\s+");
+        String remote = f[2].substring(0, f[2].indexOf(':'));
+        boolean ipv4 = remote.length() == 8 || remote.startsWith("0000000000000000FFFF0000");
+        if (f[3].equals("01") && ipv4 && Integer.parseInt(f[1].substring(f[1].indexOf(':') + 1), 16) == port) {
+          long ip = Long.parseLong(remote.substring(remote.length() - 8), 16);
+          peers.merge((ip & 255) + "." + (ip >> 8 & 255) + "." + (ip >> 16 & 255) + "." + (ip >> 24 & 255), 1,
+              Integer::sum);
+        }
+      }
+    }
+    return peers;
   }
 
   private static double value(String line) {

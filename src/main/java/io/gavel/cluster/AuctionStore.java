@@ -10,7 +10,6 @@ import io.gavel.protocol.Wire;
 import io.gavel.store.AuctionIndex;
 import io.gavel.store.AuctionPage;
 import io.gavel.store.StoreUnavailableException;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -120,13 +119,13 @@ public final class AuctionStore {
   }
 
   public Future<Optional<AuctionView>> view(String auctionId) {
-    return fromHazelcast(auctions.submitToKey(auctionId, new Reads.View()).thenApply(Optional::ofNullable));
+    return fromHazelcast(auctions.submitToKey(auctionId, new Reads.View())).map(Optional::ofNullable);
   }
 
   /** Empty when the auction does not exist. */
   public Future<Optional<List<AuctionEvent>>> eventsAfter(String auctionId, long after, int limit) {
-    return fromHazelcast(auctions.submitToKey(auctionId, new Reads.EventsAfter(after, limit))
-        .thenApply(events -> Optional.ofNullable(events).map(Reads.Events::list)));
+    return fromHazelcast(auctions.submitToKey(auctionId, new Reads.EventsAfter(after, limit)))
+        .map(events -> Optional.ofNullable(events).map(Reads.Events::list));
   }
 
   /**
@@ -196,8 +195,7 @@ public final class AuctionStore {
   }
 
   private <T> Future<T> fromHazelcast(java.util.concurrent.CompletionStage<T> stage) {
-    Context context = vertx.getOrCreateContext();
-    return Future.fromCompletionStage(stage, context);
+    return HazelcastFutures.on(vertx.getOrCreateContext(), stage);
   }
 
   private String newId() {

@@ -35,8 +35,7 @@ public final class ClusterBuckets {
    * with 0 when one was taken, else with the milliseconds until there is one. Completes on the caller's context.
    */
   public Future<Long> take(String key, double perSecond, int burst) {
-    return Future.fromCompletionStage(buckets.submitToKey(key, new Take(perSecond, burst)),
-        vertx.getOrCreateContext());
+    return HazelcastFutures.on(vertx.getOrCreateContext(), buckets.submitToKey(key, new Take(perSecond, burst)));
   }
 
   /** A bucket's tokens at {@code at} (cluster time, ms). Immutable: the map stores it as an object. */

@@ -200,7 +200,7 @@ final class Bridge implements Handler<SockJSSocket> {
     stopping = true;
     return requests.whenIdle().onComplete(done -> {
       for (BridgedSocket c : List.copyOf(connections)) {
-        c.socket.close(1001, "node shutting down");
+        c.close(1001, "node shutting down");
       }
     });
   }

@@ -3,6 +3,7 @@ package io.gavel.gateway;
 import io.gavel.metrics.GavelMetrics;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -20,7 +21,9 @@ final class BridgeSubscriptions {
   private final Limits limits;
   private final GavelMetrics metrics;
   private final Map<String, Set<BridgedSocket>> subscribers = new HashMap<>();
-  private final FanoutInbox<Pushed> inbox;
+  private final FanoutInbox<PushFrame> inbox;
+  /** Sockets written to in the current drain batch, told of its end ({@link BridgedSocket#endBatch}). */
+  private final List<BridgedSocket> toFlush = new ArrayList<>();
 
   BridgeSubscriptions(Context context, GatewayHub hub, Limits limits, GavelMetrics metrics) {
     this.context = context;
@@ -60,18 +63,30 @@ final class BridgeSubscriptions {
   }
 
   /** A message the hub encoded once for the node: written, on this instance's event loop, to its sockets. */
-  void deliver(String address, Buffer frame, long at) {
-    if (inbox.offer(address, new Pushed(frame, at), System.nanoTime())) {
+  void deliver(String address, PushFrame push) {
+    if (inbox.offer(address, push, System.nanoTime())) {
       context.runOnContext(v -> drain());
     }
   }
 
-  private record Pushed(Buffer frame, long at) {
+  /**
+   * The next drain: right away when the batch window is 0, else once the window has passed since this one began. An
+   * instance that had nothing to write drains the moment a message comes ({@link #deliver}); one under steady load
+   * writes every window's messages together, one system call per socket instead of one per message.
+   */
+  private void scheduleDrain(long drainStartNanos) {
+    long waitMillis = (drainStartNanos + limits.fanoutBatchMillis() * 1_000_000 - System.nanoTime()) / 1_000_000;
+    if (waitMillis < 1) {
+      context.runOnContext(v -> drain());
+    } else {
+      context.owner().setTimer(waitMillis, id -> drain());
+    }
   }
 
   /** Writes what waits in the inbox, a batch at a time, yielding to the event loop's I/O between batches. */
   private void drain() {
-    List<FanoutInbox.Item<Pushed>> batch = inbox.take(System.nanoTime(), metrics::conflated);
+    long start = System.nanoTime();
+    List<FanoutInbox.Item<PushFrame>> batch = inbox.take(start, metrics::conflated);
     if (batch.isEmpty()) {
       return;
     }
@@ -79,7 +94,7 @@ final class BridgeSubscriptions {
     // instance would never push again.
     try {
       boolean underPressure = hub.underMemoryPressure(limits);
-      for (FanoutInbox.Item<Pushed> item : batch) {
+      for (FanoutInbox.Item<PushFrame> item : batch) {
         Set<BridgedSocket> watching = subscribers.get(item.address());
         if (watching != null) {
           // A snapshot: a slow consumer closed on the way leaves the set.
@@ -90,16 +105,26 @@ final class BridgeSubscriptions {
         }
       }
     } finally {
-      context.runOnContext(v -> drain());
+      flushAll();
+      scheduleDrain(start);
     }
   }
 
   /** One socket's failure (a WebSocket closed under it: Vert.x throws) must not cost the others their message. */
-  private static void deliver(BridgedSocket c, FanoutInbox.Item<Pushed> item, boolean underPressure) {
+  private void deliver(BridgedSocket c, FanoutInbox.Item<PushFrame> item, boolean underPressure) {
     try {
-      c.deliver(item.address(), item.message().frame(), underPressure);
+      if (c.deliver(item.address(), item.message(), underPressure)) {
+        toFlush.add(c);
+      }
     } catch (IllegalStateException closedMeanwhile) {
       c.closed = true;
     }
+  }
+
+  private void flushAll() {
+    for (BridgedSocket c : toFlush) {
+      c.endBatch();
+    }
+    toFlush.clear();
   }
 }

@@ -1,7 +1,10 @@
 package io.gavel.gateway;
 
 import io.gavel.metrics.GavelMetrics;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -11,6 +14,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * One browser's bridged socket, whatever its transport, and what the node may hold for it: the bytes handed to it
@@ -26,6 +30,10 @@ final class BridgedSocket {
    * events (HungClientsIT): heap and direct memory grew by ~770 bytes per queued event.
    */
   static final int WRITE_OVERHEAD_BYTES = 512;
+  /** Most of a batch left out of the budget and held back for one flush: well below Netty's 64 KiB high-water mark. */
+  private static final int MAX_BATCH_BYTES = 16 * 1024;
+  /** vertx-web's raw WebSocket endpoint (a SockJS session's WebSocket is {@code /eventbus/SERVER/SESSION/websocket}). */
+  private static final Pattern RAW_WEBSOCKET = Pattern.compile("^/eventbus/websocket/?$");
 
   private final Vertx vertx;
   private final Limits limits;
@@ -40,6 +48,19 @@ final class BridgedSocket {
    * it for sure; null for polling transports, whose queued data is the session's own and goes with it.
    */
   private final Channel transport;
+  /**
+   * On the raw WebSocket endpoint, where pushed messages enter the pipeline as ready frames ({@link PushFrame}),
+   * flushed once per drain batch; null for SockJS sessions, which frame messages their own way.
+   */
+  private final ChannelHandlerContext frames;
+  /**
+   * Bytes of the pushed messages written in the current drain batch (up to {@link #MAX_BATCH_BYTES}): left out of the
+   * budget until the batch ends ({@link #endBatch}), so that a batch never makes a client that keeps up look behind.
+   * No write of a batch has completed before the batch ends: raw frames are flushed then, and a session's write
+   * completions are tasks that run after the drain.
+   */
+  private long batchBytes;
+  private boolean unflushedFrames;
   long lastSeen = System.currentTimeMillis();
   /**
    * Bytes handed to the socket whose write has not completed, each write counted with its overhead
@@ -51,7 +72,7 @@ final class BridgedSocket {
   private long unflushedBytes;
   private int drops;
   /** The newest pushed message of each address this socket skipped: written once it has room again. */
-  private final Map<String, Buffer> skippedNewest = new HashMap<>();
+  private final Map<String, PushFrame> skippedNewest = new HashMap<>();
   private long overBudgetSinceMillis = -1;
   int invalidFrames;
   boolean closed;
@@ -68,6 +89,8 @@ final class BridgedSocket {
     this.transport = socket.routingContext() != null
         && ReleaseWhenBehind.STREAMING_TRANSPORT.matcher(socket.routingContext().request().path()).find()
         ? NettyChannels.of(socket.routingContext().request().connection()) : null;
+    this.frames = transport != null && RAW_WEBSOCKET.matcher(socket.routingContext().request().path()).find()
+        ? NettyChannels.belowWebSocketEncoder(transport) : null;
   }
 
   /**
@@ -95,7 +118,7 @@ final class BridgedSocket {
    */
   boolean overBudget(boolean nodeUnderPressure) {
     long budget = nodeUnderPressure ? limits.outboundHighWaterBytes() / 8 : limits.outboundHighWaterBytes();
-    return unflushedBytes > budget || socket.writeQueueFull();
+    return unflushedBytes - batchBytes > budget || socket.writeQueueFull();
   }
 
   /** Replies: never skipped, but counted against the budget like everything else. */
@@ -107,15 +130,61 @@ final class BridgedSocket {
 
   private void send(Buffer frame) {
     int size = frame.length() + WRITE_OVERHEAD_BYTES;
+    held(size);
+    socket.write(frame).onComplete(done -> released(size));
+  }
+
+  /**
+   * A pushed message: as a ready frame on a raw WebSocket, else through the session. True when it is the socket's
+   * first of this drain batch: the batch's end must then be told ({@link #endBatch}).
+   */
+  private boolean send(PushFrame push) {
+    boolean first = batchBytes == 0;
+    if (frames == null) {
+      send(push.json());
+      batchBytes += push.json().length() + WRITE_OVERHEAD_BYTES;
+    } else {
+      ByteBuf frame = push.rawWebSocketFrame();
+      int size = frame.readableBytes() + WRITE_OVERHEAD_BYTES;
+      held(size);
+      // Netty's promise, not Vert.x's future: its listener runs as the write completes, where a Vert.x listener
+      // would be one more task on the event loop for every message and socket.
+      ChannelPromise written = frames.newPromise();
+      written.addListener(done -> released(size));
+      frames.write(frame.duplicate(), written);
+      unflushedFrames = true;
+      batchBytes += size;
+    }
+    if (batchBytes >= MAX_BATCH_BYTES) {
+      // A large batch counts, and goes out, in parts: held back whole it would fill Netty's queue (whose
+      // writability is the socket's writeQueueFull) before the client had a chance to read any of it.
+      endBatch();
+      return false;
+    }
+    return first;
+  }
+
+  /** The drain batch is over: its bytes count, and the frames written since the last flush go out in one call. */
+  void endBatch() {
+    batchBytes = 0;
+    if (unflushedFrames) {
+      unflushedFrames = false;
+      frames.flush();
+    }
+  }
+
+  private void held(int size) {
     unflushedBytes += size;
     hub.queuedBytes.add(size);
-    socket.write(frame).onComplete(done -> {
-      unflushedBytes -= size;
-      hub.queuedBytes.add(-size);
-      if (!skippedNewest.isEmpty() && !closed && unflushedBytes <= limits.outboundHighWaterBytes() / 2) {
-        catchUpSkipped();
-      }
-    });
+  }
+
+  private void released(int size) {
+    unflushedBytes -= size;
+    hub.queuedBytes.add(-size);
+    if (!skippedNewest.isEmpty() && !closed && unflushedBytes <= limits.outboundHighWaterBytes() / 2) {
+      // Not from inside this completion: it may run within a flush, which would not send what is written now.
+      vertx.runOnContext(v -> catchUpSkipped());
+    }
   }
 
   /**
@@ -124,24 +193,28 @@ final class BridgedSocket {
    * for the next message, which may never come.
    */
   private void catchUpSkipped() {
-    List<Buffer> newest = skippedNewest.entrySet().stream().filter(e -> addresses.contains(e.getKey()))
+    if (skippedNewest.isEmpty() || closed) {
+      return;
+    }
+    List<PushFrame> newest = skippedNewest.entrySet().stream().filter(e -> addresses.contains(e.getKey()))
         .map(Map.Entry::getValue).toList();
     skippedNewest.clear();
     caughtUp();
     newest.forEach(this::send);
+    endBatch();
   }
 
   /**
    * Pushed messages skip a connection over its outbound budget (the client sees the seq gap and fetches it when
    * it catches up); one that stays over it for too many messages or too long is closed and its TCP connection
-   * released.
+   * released. True when it is the socket's first message of this drain batch ({@link #endBatch}).
    */
-  void deliver(String address, Buffer frame, boolean nodeUnderPressure) {
+  boolean deliver(String address, PushFrame push, boolean nodeUnderPressure) {
     if (closed) {
-      return;
+      return false;
     }
     if (overBudget(nodeUnderPressure)) {
-      skippedNewest.put(address, frame);
+      skippedNewest.put(address, push);
       long now = System.currentTimeMillis();
       if (overBudgetSinceMillis < 0) {
         overBudgetSinceMillis = now;
@@ -151,11 +224,11 @@ final class BridgedSocket {
       if (++drops >= limits.slowConsumerMaxDrops() || now - overBudgetSinceMillis >= limits.slowConsumerMaxMillis()) {
         cutOff(drops >= limits.slowConsumerMaxDrops() ? "skipped" : "stalled");
       }
-      return;
+      return false;
     }
     caughtUp();
     skippedNewest.remove(address); // older than this one
-    send(frame);
+    return send(push);
   }
 
   /** Called when the socket reads again, or is gone: it no longer counts as a slow consumer. */
@@ -178,6 +251,7 @@ final class BridgedSocket {
    * behind everything the client has not read, and a hung client never reads it.
    */
   void close(int code, String reason) {
+    closed = true; // nothing may follow the close frame
     socket.close(code, reason);
     vertx.setTimer(HARD_CLOSE_MILLIS, id -> abort());
   }

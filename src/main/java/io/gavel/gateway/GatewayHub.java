@@ -125,11 +125,12 @@ public final class GatewayHub {
     if (set == null) {
       return;
     }
-    Buffer frame = new JsonObject().put("type", "rec").put("address", address).put("body", message.body())
+    Buffer json = new JsonObject().put("type", "rec").put("address", address).put("body", message.body())
         .toBuffer();
     long at = message.body() instanceof JsonObject body && body.getValue("at") instanceof Long t ? t : -1;
+    PushFrame push = PushFrame.of(json, at);
     for (BridgeSubscriptions bridge : List.copyOf(set)) {
-      bridge.deliver(address, frame, at);
+      bridge.deliver(address, push);
     }
   }
 

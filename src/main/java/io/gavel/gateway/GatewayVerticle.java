@@ -123,7 +123,12 @@ public final class GatewayVerticle extends VerticleBase {
         .setHost(settings.host())
         .setPort(settings.port())
         .setMaxWebSocketFrameSize(MAX_BODY_BYTES)
-        .setMaxWebSocketMessageSize(MAX_BODY_BYTES);
+        .setMaxWebSocketMessageSize(MAX_BODY_BYTES)
+        // Browsers offer permessage-deflate on every WebSocket, and a connection that takes it keeps a zlib deflater
+        // and inflater for its whole life: ~106 KB per connection, measured (BENCHMARKS.md, "Idle connections"),
+        // against a few hundred bytes saved per small JSON event.
+        .setPerMessageWebSocketCompressionSupported(false)
+        .setPerFrameWebSocketCompressionSupported(false);
     if (settings.limits().sendBufferBytes() > 0) {
       options.setSendBufferSize(settings.limits().sendBufferBytes());
     }

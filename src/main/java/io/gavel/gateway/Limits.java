@@ -33,7 +33,8 @@ public record Limits(
     int maxInvalidFrames,
     int maxLongPolls,
     int sendBufferBytes,
-    long fanoutMaxLagMillis) {
+    long fanoutMaxLagMillis,
+    long fanoutBatchMillis) {
 
   /** One key of {@code limits}: its default, its allowed range and what it bounds (README.md's table shows it). */
   public record Limit(String name, double fallback, double min, double max, String meaning) {
@@ -70,7 +71,11 @@ public record Limits(
               + "least 4096)"),
       new Limit("fanoutMaxLagMillis", 100, 1, 60_000,
           "how far a gateway instance may fall behind on pushed messages before it sends only the newest of each "
-              + "address"));
+              + "address"),
+      new Limit("fanoutBatchMillis", 0, 0, 1_000,
+          "under load, the shortest time between two writes of a gateway instance to its sockets: the messages of that"
+              + " time go out together, one system call per socket (0: every message at once; an idle instance writes"
+              + " at once whatever this is)"));
 
   public static Limits from(JsonObject json) {
     Map<String, Double> v = new HashMap<>();
@@ -99,7 +104,8 @@ public record Limits(
         v.get("maxInvalidFrames").intValue(),
         v.get("maxLongPolls").intValue(),
         sendBufferBytes(v.get("sendBufferBytes").intValue()),
-        v.get("fanoutMaxLagMillis").longValue());
+        v.get("fanoutMaxLagMillis").longValue(),
+        v.get("fanoutBatchMillis").longValue());
   }
 
   /**

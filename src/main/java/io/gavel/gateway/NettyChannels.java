@@ -1,15 +1,18 @@
 package io.gavel.gateway;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelOption;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.net.impl.ConnectionBase;
 
 /**
  * The one place that reaches below Vert.x's public API, to the Netty channel of an HTTP connection: Vert.x only
  * closes gracefully, and a connection whose client stopped reading must be reset to free what the kernel holds for
- * it. {@code NettyChannelsTest} fails loudly if a Vert.x upgrade moves {@code ConnectionBase}.
+ * it; and a frame encoded once for every raw WebSocket ({@link PushFrame}) is written below the frame encoder.
+ * {@code NettyChannelsTest} fails loudly if a Vert.x upgrade moves {@code ConnectionBase} or the encoder.
  */
 final class NettyChannels {
   private NettyChannels() {
@@ -18,6 +21,14 @@ final class NettyChannels {
   /** The Netty channel under {@code connection}, or null when Vert.x does not expose one. */
   static Channel of(HttpConnection connection) {
     return connection instanceof ConnectionBase base ? base.channel() : null;
+  }
+
+  /**
+   * Where complete WebSocket frames enter {@code channel}'s pipeline: just below its frame encoder, so that what lies
+   * between it and the socket (TLS, idle tracking) still applies; null when the channel carries no WebSocket.
+   */
+  static ChannelHandlerContext belowWebSocketEncoder(Channel channel) {
+    return channel == null ? null : channel.pipeline().context(WebSocketFrameEncoder.class);
   }
 
   /**

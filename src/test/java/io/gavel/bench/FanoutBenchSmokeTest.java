@@ -1,6 +1,8 @@
 package io.gavel.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.gavel.testing.Http;
 import io.gavel.testing.TestCluster;
@@ -31,6 +33,14 @@ class FanoutBenchSmokeTest {
         assertThat(result.getJsonArray("perNode")).hasSize(2);
         assertThat(result.getLong("deliveriesPerServerCpuSecond")).isPositive();
         assertThat(out.resolve("smoke_" + mode + ".json")).exists();
+        // Per-thread CPU over the measured interval, for lining a JFR recording up with it (benchmarks/JfrBreakdown).
+        assertThat(result.getLong("measureEndEpochMs")).isGreaterThan(result.getLong("measureStartEpochMs"));
+        JsonObject first = result.getJsonArray("perNode").getJsonObject(0);
+        assertThat(first.getLong("pid")).isEqualTo(ProcessHandle.current().pid());
+        assertThat(first.getJsonArray("threadCpu").stream().map(JsonObject.class::cast)
+            .filter(t -> t.getString("name").startsWith("vert.x-eventloo"))
+            .mapToDouble(t -> t.getDouble("userSeconds") + t.getDouble("systemSeconds")).sum())
+            .as("the event loops that served the clients used CPU in the window").isPositive();
       }
       // A fifth of the clients stop reading after the first event: the figures are the others', memory beside them.
       JsonObject hung = FanoutBench.run(FanoutBench.Options.parse(new String[] {
@@ -50,5 +60,49 @@ class FanoutBenchSmokeTest {
       assertThat(Http.get(cluster.baseUrl(0) + "/ops/subscriptions?address=auctions").json()
           .getInteger("registrations")).isZero();
     }
+  }
+
+  /**
+   * Idle mode: clients from two load-generator processes over three loopback source addresses, memory measured
+   * after full collections, then single events that every client gets.
+   */
+  @Test
+  void idleModeMeasuresMemoryPerConnectionAndOneEventToAll() throws Exception {
+    Path out = Path.of("target", "bench-smoke");
+    try (TestCluster cluster = TestCluster.start(1)) {
+      JsonObject result = FanoutBench.run(FanoutBench.Options.parse(new String[] {
+          "--nodes", cluster.baseUrl(0), "--mode", "idle", "--clients", "60", "--client-processes", "2",
+          "--source-addresses", "3", "--events", "2", "--out", out.toString(), "--label", "smoke idle"}));
+      assertThat(result.getLong("connected")).as("%s", result).isEqualTo(60);
+      assertThat(result.getLong("clientsReady")).isEqualTo(60);
+      assertThat(result.getLong("lost")).isZero();
+      assertThat(result.getJsonArray("events")).hasSize(2);
+      assertThat(result.getJsonArray("events").getJsonObject(1).getLong("received")).isEqualTo(60);
+      assertThat(result.getLong("p99Ms")).isLessThanOrEqualTo(result.getLong("maxMs"));
+      JsonObject node = result.getJsonArray("perNode").getJsonObject(0);
+      // Each worker's 30 clients take 127.0.0.1, .2 and .3 in turn (the tool's own HTTP calls come from .1).
+      assertThat(node.getJsonObject("peerAddresses").getInteger("127.0.0.2")).as("%s", node).isEqualTo(20);
+      assertThat(node.getJsonObject("peerAddresses").getInteger("127.0.0.3")).isEqualTo(20);
+      assertThat(node.getDouble("heapUsedAfterGcMbAfter")).isPositive();
+      assertThat(node.getJsonArray("topClassesPerConnection")).isNotEmpty();
+      assertThat(node.getJsonObject("liveBytesPerConnectionByOwner").getDouble("total")).isNotNull();
+      assertThat(out.resolve("smoke_idle.json")).exists();
+
+      // The same through SockJS over WebSocket, as the page's sockjs-client connects.
+      JsonObject sockJs = FanoutBench.run(FanoutBench.Options.parse(new String[] {
+          "--nodes", cluster.baseUrl(0), "--mode", "idle", "--clients", "30", "--transport", "sockjs",
+          "--events", "1", "--out", out.toString(), "--label", "smoke idle sockjs"}));
+      assertThat(sockJs.getLong("clientsReady")).as("%s", sockJs).isEqualTo(30);
+      assertThat(sockJs.getLong("lost")).isZero();
+    }
+  }
+
+  @Test
+  void idleModeRefusesMoreClientsPerProcessThanItMayOpenFiles() throws Exception {
+    assumeTrue(IdleFanout.openFilesLimit(ProcessHandle.current().pid()) < 1_000_000, "a million files allowed here");
+    assertThatThrownBy(() -> FanoutBench.run(FanoutBench.Options.parse(new String[] {
+        "--nodes", "http://127.0.0.1:1", "--mode", "idle", "--clients", "1000000", "--client-processes", "1",
+        "--source-addresses", "254"})))
+        .hasMessageContaining("open-files limit").hasMessageContaining("--client-processes");
   }
 }

@@ -30,7 +30,9 @@ public final class BridgeClient implements AutoCloseable {
     this.client = client;
     this.socket = socket;
     try {
-      socket.handler(this::onFrame);
+      // Whole messages: a large one comes in several frames.
+      socket.binaryMessageHandler(this::onFrame);
+      socket.textMessageHandler(text -> onFrame(Buffer.buffer(text)));
       socket.closeHandler(v -> closeStatus = socket.closeStatusCode());
     } catch (IllegalStateException closedAlready) {
       // The server may close a socket right after the handshake (a refused connection).

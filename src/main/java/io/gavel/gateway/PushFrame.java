@@ -1,0 +1,53 @@
+package io.gavel.gateway;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.vertx.core.buffer.Buffer;
+import java.nio.ByteBuffer;
+
+/**
+ * One pushed message, encoded once for the whole node: the bridge's JSON, which SockJS sessions send in their own
+ * framing, and the complete WebSocket frames that carry it on a raw WebSocket (one binary message, as vertx-web's raw
+ * transport sends). A server's frames are not masked, so every raw WebSocket client gets the same bytes: written
+ * straight below each connection's frame encoder ({@link NettyChannels#belowWebSocketEncoder}), they skip the
+ * per-connection framing and encoding of vertx-web, Vert.x and Netty, which took a third of a saturated node's CPU.
+ * (SockJS sessions over WebSocket were written this way too, as {@code a["<json>"]} text frames, and taken out while
+ * CI's HungClientsIT failed; the cause was the budget accounting of batched writes, since fixed, so they may return.)
+ *
+ * <p>The frames live in JDK-managed direct memory (freed by the garbage collector: no reference counts to get right
+ * across event loops) and cannot be released; each write sends a duplicate, so writes share no indexes.
+ */
+record PushFrame(Buffer json, ByteBuf rawWebSocketFrame, long at) {
+  private static final int BINARY = 0x2;
+  private static final int FIN = 0x80;
+  /**
+   * Larger messages are split into frames of at most this payload, as Vert.x splits them: what Vert.x's WebSocket
+   * clients accept by default.
+   */
+  static final int MAX_FRAME_PAYLOAD = 65_536;
+
+  /** {@code at}: when the event happened (its {@code at} field), for the delivery latency metric; -1 if unknown. */
+  static PushFrame of(Buffer json, long at) {
+    return new PushFrame(json, message(BINARY, json.getBytes()), at);
+  }
+
+  /** One WebSocket message: a single frame, or a first frame and continuations (opcode 0), the last one final. */
+  private static ByteBuf message(int opcode, byte[] payload) {
+    int frames = Math.max(1, (payload.length + MAX_FRAME_PAYLOAD - 1) / MAX_FRAME_PAYLOAD);
+    ByteBuffer message = ByteBuffer.allocateDirect(frames * 10 + payload.length);
+    for (int i = 0; i < frames; i++) {
+      int from = i * MAX_FRAME_PAYLOAD;
+      int n = Math.min(MAX_FRAME_PAYLOAD, payload.length - from);
+      message.put((byte) ((i == frames - 1 ? FIN : 0) | (i == 0 ? opcode : 0)));
+      if (n < 126) {
+        message.put((byte) n);
+      } else if (n < 65_536) {
+        message.put((byte) 126).putShort((short) n);
+      } else {
+        message.put((byte) 127).putLong(n);
+      }
+      message.put(payload, from, n);
+    }
+    return Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(message.flip()));
+  }
+}
