@@ -72,7 +72,7 @@ public record Limits(
       new Limit("fanoutMaxLagMillis", 100, 1, 60_000,
           "how far a gateway instance may fall behind on pushed messages before it sends only the newest of each "
               + "address"),
-      new Limit("fanoutBatchMillis", 0, 0, 1_000,
+      new Limit("fanoutBatchMillis", 5, 0, 1_000,
           "under load, the shortest time between two writes of a gateway instance to its sockets: the messages of that"
               + " time go out together, one system call per socket (0: every message at once; an idle instance writes"
               + " at once whatever this is)"));
