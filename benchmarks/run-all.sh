@@ -23,7 +23,8 @@
 # Knobs: SUITES ("compare hung matrix"), PAIRS ("1000:50 1000:250"), DURATION (measured s, 15), WARMUP (s, 5),
 # HUNG_CLIENTS (1000), HUNG_RATE (100), HUNG_PERCENT (5), PAIRS3 ("1000:50"), COMPARE3_RUNS (2),
 # OVERLOAD_CLIENTS (5000), OVERLOAD_RATE (50), CATCHUP_CLIENTS (200), CATCHUP_PAGES (3), OUT (benchmarks/results),
-# PIN, LOADGEN_CPUS, NODE_CPUS, IDLE_CLIENTS (19000: what one process may open here), IDLE_SOURCES (4 loopback
+# TRANSPORT (raw: Gavel's clients in compare use the raw WebSocket endpoint; sockjs: SockJS over WebSocket, as the
+# page's sockjs-client does), PIN, LOADGEN_CPUS, NODE_CPUS, IDLE_CLIENTS (19000: what one process may open here), IDLE_SOURCES (4 loopback
 # addresses), IDLE_PROCESSES (2).
 # Run it under the machine-wide benchmark lock: flock /tmp/gavel-bench.lock benchmarks/run-all.sh
 set -euo pipefail
@@ -34,6 +35,7 @@ D=${DURATION:-15}
 W=${WARMUP:-5}
 W3=${WARMUP:-30}
 SUITES=${SUITES:-"compare hung matrix"}
+TRANSPORT=${TRANSPORT:-raw}
 PAIRS=${PAIRS:-"1000:50 1000:250"}
 PAIRS3=${PAIRS3:-"1000:50"}
 COMPARE3_RUNS=${COMPARE3_RUNS:-2}
@@ -83,7 +85,8 @@ for suite in $SUITES; do
       for pair in $PAIRS; do
         c=${pair%%:*}
         r=${pair##*:}
-        bench "$OUT/compare" --start-nodes 1 "${NODE_PIN[@]}" --mode ws --clients "$c" --rate "$r"
+        bench "$OUT/compare" --start-nodes 1 "${NODE_PIN[@]}" --mode ws --transport "$TRANSPORT" --clients "$c" \
+          --rate "$r"
         bench "$OUT/compare" --start-nodes 1 "${NODE_PIN[@]}" --mode raw --clients "$c" --rate "$r"
         socketio "$OUT/compare" "${NODE_PIN[@]}" --clients "$c" --rate "$r"
       done

@@ -80,14 +80,14 @@ public final class FanoutBench {
           || (cpus != null && (!cpus.matches("[0-9]+([-,][0-9]+)*") || !urls.isEmpty()))
           || sources < 1 || sources > MAX_SOURCE_ADDRESSES || (sources > 1 && mode.equals("lp"))
           || processes < 1 || processes > 64 || (processes > 1 && !idle) || events < 1 || events > 100
-          || !List.of("raw", "sockjs").contains(transport) || (transport.equals("sockjs") && !idle)
+          || !List.of("raw", "sockjs").contains(transport) || (transport.equals("sockjs") && !(idle || mode.equals("ws")))
           || (catchup != null && (catchup.isBlank() || mode.equals("raw") || idle))) {
         throw new IllegalArgumentException("usage: --mode ws|lp|raw|idle --clients C (1..50000; idle 1..1000000) "
             + "--rate R --duration D (1..600 s) (--nodes url,url | --start-nodes N [--node-cpus LIST (taskset)]) "
             + "[--warmup S (5)] [--hung-percent P (ws; 0..90)] [--source-addresses N (1..254: clients bind "
             + "127.0.0.1..N)] [--client-processes P (idle; 1..64)] [--events E (idle; 1..100)] "
             + "[--offer-deflate true|false (WebSocket clients offer permessage-deflate, as browsers do)] "
-            + "[--transport raw|sockjs (idle: the raw endpoint, or SockJS over WebSocket as sockjs-client speaks)] "
+            + "[--transport raw|sockjs (ws, idle: the raw endpoint, or SockJS over WebSocket as sockjs-client speaks)] "
             + "[--catchup COMMAND (ws, lp)] [--label L] [--out dir] [--jar target/gavel.jar]");
       }
       String label = o.getOrDefault("--label", mode + " " + (urls.isEmpty() ? startNodes : urls.size()) + "n C="

@@ -38,7 +38,7 @@ final class FanoutClients {
   final Recorder latencies = new Recorder(3);
   final LongAdder received = new LongAdder();
   /** The newest seq each healthy WebSocket client has seen: a client skipped by conflation still converges on it. */
-  private final List<java.util.concurrent.atomic.AtomicLong> newestSeen =
+  private final List<AtomicLong> newestSeen =
       new java.util.concurrent.CopyOnWriteArrayList<>();
   private final List<WebSocketClient> socketClients = new ArrayList<>();
   private final List<WebSocket> hungSockets = new ArrayList<>();
@@ -132,7 +132,7 @@ final class FanoutClients {
                   lastHungCloseNanos.set(System.nanoTime());
                 });
               } else {
-                java.util.concurrent.atomic.AtomicLong newest = new java.util.concurrent.atomic.AtomicLong();
+                AtomicLong newest = new AtomicLong();
                 newestSeen.add(newest);
                 ws.handler(frame -> onMessage(frame, newest));
                 ws.closeHandler(v -> {
@@ -169,7 +169,7 @@ final class FanoutClients {
     return options.sockJs() ? new JsonArray().add(bridgeFrame).encode() : bridgeFrame;
   }
 
-  private void onMessage(Buffer frame, java.util.concurrent.atomic.AtomicLong newest) {
+  private void onMessage(Buffer frame, AtomicLong newest) {
     String text = frame.toString();
     if (options.sockJs() && text.startsWith("a[")) {
       // SockJS: "o" opens, "h" is a heartbeat, "a[...]" carries bridge frames as JSON strings.
@@ -181,7 +181,7 @@ final class FanoutClients {
     }
   }
 
-  private void onBridgeFrame(String text, java.util.concurrent.atomic.AtomicLong newest) {
+  private void onBridgeFrame(String text, AtomicLong newest) {
     if (!text.contains("\"bid.accepted\"")) {
       return;
     }
@@ -193,7 +193,7 @@ final class FanoutClients {
   /** Healthy WebSocket clients whose newest event is {@code finalSeq}: their last state is the auction's. */
   int convergedOn(long finalSeq) {
     int converged = 0;
-    for (java.util.concurrent.atomic.AtomicLong newest : newestSeen) {
+    for (AtomicLong newest : newestSeen) {
       if (newest.get() >= finalSeq) {
         converged++;
       }

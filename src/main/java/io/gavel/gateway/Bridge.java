@@ -86,7 +86,7 @@ final class Bridge implements Handler<SockJSSocket> {
     // client learns of it instead of waiting for an answer that will not come.
     socket.exceptionHandler(e -> {
       LOG.debug("bridged socket failed: {}", e.toString());
-      socket.close(4002, "protocol error");
+      connection.close(4002, "protocol error");
     });
     socket.closeHandler(v -> onClose(connection));
   }

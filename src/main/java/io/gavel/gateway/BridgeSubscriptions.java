@@ -105,8 +105,11 @@ final class BridgeSubscriptions {
         }
       }
     } finally {
-      flushAll();
-      scheduleDrain(start);
+      try {
+        flushAll();
+      } finally {
+        scheduleDrain(start);
+      }
     }
   }
 

@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -32,10 +33,14 @@ final class BridgedSocket {
   static final int WRITE_OVERHEAD_BYTES = 512;
   /** Most of a batch left out of the budget and held back for one flush: well below Netty's 64 KiB high-water mark. */
   private static final int MAX_BATCH_BYTES = 16 * 1024;
-  /** vertx-web's raw WebSocket endpoint (a SockJS session's WebSocket is {@code /eventbus/SERVER/SESSION/websocket}). */
+  /** vertx-web's raw WebSocket endpoint. */
   private static final Pattern RAW_WEBSOCKET = Pattern.compile("^/eventbus/websocket/?$");
+  /** A SockJS session over a WebSocket. */
+  private static final Pattern SOCKJS_WEBSOCKET = Pattern.compile("^/eventbus/[^/.]+/[^/.]+/websocket$");
 
   private final Vertx vertx;
+  /** The connection's context, on its event loop: where every field here is touched, write completions included. */
+  private final Context context;
   private final Limits limits;
   private final GavelMetrics metrics;
   private final GatewayHub hub;
@@ -49,10 +54,11 @@ final class BridgedSocket {
    */
   private final Channel transport;
   /**
-   * On the raw WebSocket endpoint, where pushed messages enter the pipeline as ready frames ({@link PushFrame}),
-   * flushed once per drain batch; null for SockJS sessions, which frame messages their own way.
+   * On a WebSocket (raw, or a SockJS session's), where pushed messages enter the pipeline as ready frames
+   * ({@link PushFrame}), flushed once per drain batch; null on other transports, which go through their session.
    */
   private final ChannelHandlerContext frames;
+  private final boolean sockJsFraming;
   /**
    * Bytes of the pushed messages written in the current drain batch (up to {@link #MAX_BATCH_BYTES}): left out of the
    * budget until the batch ends ({@link #endBatch}), so that a batch never makes a client that keeps up look behind.
@@ -74,12 +80,14 @@ final class BridgedSocket {
   /** The newest pushed message of each address this socket skipped: written once it has room again. */
   private final Map<String, PushFrame> skippedNewest = new HashMap<>();
   private long overBudgetSinceMillis = -1;
+  private boolean catchUpScheduled;
   int invalidFrames;
   boolean closed;
 
   BridgedSocket(Vertx vertx, SockJSSocket socket, String ip, String id, Limits limits, GavelMetrics metrics,
                 GatewayHub hub) {
     this.vertx = vertx;
+    this.context = vertx.getOrCreateContext();
     this.socket = socket;
     this.ip = ip;
     this.id = id;
@@ -89,7 +97,9 @@ final class BridgedSocket {
     this.transport = socket.routingContext() != null
         && ReleaseWhenBehind.STREAMING_TRANSPORT.matcher(socket.routingContext().request().path()).find()
         ? NettyChannels.of(socket.routingContext().request().connection()) : null;
-    this.frames = transport != null && RAW_WEBSOCKET.matcher(socket.routingContext().request().path()).find()
+    String path = transport == null ? "" : socket.routingContext().request().path();
+    this.sockJsFraming = SOCKJS_WEBSOCKET.matcher(path).find();
+    this.frames = sockJsFraming || RAW_WEBSOCKET.matcher(path).find()
         ? NettyChannels.belowWebSocketEncoder(transport) : null;
   }
 
@@ -121,10 +131,22 @@ final class BridgedSocket {
     return unflushedBytes - batchBytes > budget || socket.writeQueueFull();
   }
 
-  /** Replies: never skipped, but counted against the budget like everything else. */
+  /**
+   * Replies and errors: never skipped, but counted against the budget like everything else. On a WebSocket they take
+   * the pushes' way (a ready frame below the encoder) so that they stay in order with them: through Vert.x they would
+   * wait in its own queue while Netty's is over its high-water mark, which the pushes do not respect, and a long one
+   * split into fragments could have a push land between two of them.
+   */
   void write(JsonObject message) {
-    if (!closed) {
+    if (closed) {
+      return;
+    }
+    if (frames == null) {
       send(message.toBuffer());
+    } else {
+      Buffer json = message.toBuffer();
+      writeFrame(sockJsFraming ? PushFrame.sockJsMessage(json) : PushFrame.binaryMessage(json));
+      frames.flush();
     }
   }
 
@@ -135,8 +157,8 @@ final class BridgedSocket {
   }
 
   /**
-   * A pushed message: as a ready frame on a raw WebSocket, else through the session. True when it is the socket's
-   * first of this drain batch: the batch's end must then be told ({@link #endBatch}).
+   * A pushed message: as a ready frame on a WebSocket (raw, or a SockJS session's), else through the session. True
+   * when it is the socket's first of this drain batch: the batch's end must then be told ({@link #endBatch}).
    */
   private boolean send(PushFrame push) {
     boolean first = batchBytes == 0;
@@ -144,24 +166,28 @@ final class BridgedSocket {
       send(push.json());
       batchBytes += push.json().length() + WRITE_OVERHEAD_BYTES;
     } else {
-      ByteBuf frame = push.rawWebSocketFrame();
-      int size = frame.readableBytes() + WRITE_OVERHEAD_BYTES;
-      held(size);
-      // Netty's promise, not Vert.x's future: its listener runs as the write completes, where a Vert.x listener
-      // would be one more task on the event loop for every message and socket.
-      ChannelPromise written = frames.newPromise();
-      written.addListener(done -> released(size));
-      frames.write(frame.duplicate(), written);
+      batchBytes += writeFrame((sockJsFraming ? push.sockJsWebSocketFrame() : push.rawWebSocketFrame()).duplicate());
       unflushedFrames = true;
-      batchBytes += size;
     }
     if (batchBytes >= MAX_BATCH_BYTES) {
-      // A large batch counts, and goes out, in parts: held back whole it would fill Netty's queue (whose
-      // writability is the socket's writeQueueFull) before the client had a chance to read any of it.
+      // A large batch counts, and goes out, in parts: held back whole it would only leave once the whole batch was
+      // written, and the budget would not see it meanwhile.
       endBatch();
       return false;
     }
     return first;
+  }
+
+  /** Writes complete frames below the encoder, unflushed; returns what they count against the budget. */
+  private int writeFrame(ByteBuf frame) {
+    int size = frame.readableBytes() + WRITE_OVERHEAD_BYTES;
+    held(size);
+    // Netty's promise, not Vert.x's future: its listener runs as the write completes, where a Vert.x listener
+    // would be one more task on the event loop for every message and socket.
+    ChannelPromise written = frames.newPromise();
+    written.addListener(done -> released(size));
+    frames.write(frame, written);
+    return size;
   }
 
   /** The drain batch is over: its bytes count, and the frames written since the last flush go out in one call. */
@@ -181,9 +207,11 @@ final class BridgedSocket {
   private void released(int size) {
     unflushedBytes -= size;
     hub.queuedBytes.add(-size);
-    if (!skippedNewest.isEmpty() && !closed && unflushedBytes <= limits.outboundHighWaterBytes() / 2) {
+    if (!skippedNewest.isEmpty() && !closed && !catchUpScheduled
+        && unflushedBytes <= limits.outboundHighWaterBytes() / 2) {
       // Not from inside this completion: it may run within a flush, which would not send what is written now.
-      vertx.runOnContext(v -> catchUpSkipped());
+      catchUpScheduled = true;
+      context.runOnContext(v -> catchUpSkipped());
     }
   }
 
@@ -193,6 +221,7 @@ final class BridgedSocket {
    * for the next message, which may never come.
    */
   private void catchUpSkipped() {
+    catchUpScheduled = false;
     if (skippedNewest.isEmpty() || closed) {
       return;
     }

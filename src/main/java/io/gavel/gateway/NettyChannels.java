@@ -4,7 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelOption;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
+import io.netty.handler.codec.http.websocketx.WebSocket08FrameEncoder;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.net.impl.ConnectionBase;
 
@@ -25,10 +25,12 @@ final class NettyChannels {
 
   /**
    * Where complete WebSocket frames enter {@code channel}'s pipeline: just below its frame encoder, so that what lies
-   * between it and the socket (TLS, idle tracking) still applies; null when the channel carries no WebSocket.
+   * between it and the socket (TLS, idle tracking) still applies; null when the channel carries no WebSocket of
+   * RFC 6455 (versions 7, 8 and 13 share this encoder; a hixie-76 client's frames are another format and go through
+   * Vert.x).
    */
   static ChannelHandlerContext belowWebSocketEncoder(Channel channel) {
-    return channel == null ? null : channel.pipeline().context(WebSocketFrameEncoder.class);
+    return channel == null ? null : channel.pipeline().context(WebSocket08FrameEncoder.class);
   }
 
   /**

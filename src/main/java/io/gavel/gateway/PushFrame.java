@@ -3,21 +3,23 @@ package io.gavel.gateway;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.handler.sockjs.impl.JsonCodec;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 
 /**
- * One pushed message, encoded once for the whole node: the bridge's JSON, which SockJS sessions send in their own
- * framing, and the complete WebSocket frames that carry it on a raw WebSocket (one binary message, as vertx-web's raw
- * transport sends). A server's frames are not masked, so every raw WebSocket client gets the same bytes: written
- * straight below each connection's frame encoder ({@link NettyChannels#belowWebSocketEncoder}), they skip the
- * per-connection framing and encoding of vertx-web, Vert.x and Netty, which took a third of a saturated node's CPU.
- * (SockJS sessions over WebSocket were written this way too, as {@code a["<json>"]} text frames, and taken out while
- * CI's HungClientsIT failed; the cause was the budget accounting of batched writes, since fixed, so they may return.)
+ * One pushed message, encoded once for the whole node: the bridge's JSON, and the complete WebSocket frames that carry
+ * it on a raw WebSocket (one binary message, as vertx-web's raw transport sends) and on a SockJS session's WebSocket
+ * (one text message {@code a["<json>"]}, exactly as vertx-web's session encodes it). A server's frames are not masked,
+ * so every client of a kind gets the same bytes: written straight below each connection's frame encoder
+ * ({@link NettyChannels#belowWebSocketEncoder}), they skip the per-connection message framing and encoding of
+ * vertx-web, Vert.x and Netty, which took a third of a saturated node's CPU.
  *
  * <p>The frames live in JDK-managed direct memory (freed by the garbage collector: no reference counts to get right
  * across event loops) and cannot be released; each write sends a duplicate, so writes share no indexes.
  */
-record PushFrame(Buffer json, ByteBuf rawWebSocketFrame, long at) {
+record PushFrame(Buffer json, ByteBuf rawWebSocketFrame, ByteBuf sockJsWebSocketFrame, long at) {
+  private static final int TEXT = 0x1;
   private static final int BINARY = 0x2;
   private static final int FIN = 0x80;
   /**
@@ -28,7 +30,17 @@ record PushFrame(Buffer json, ByteBuf rawWebSocketFrame, long at) {
 
   /** {@code at}: when the event happened (its {@code at} field), for the delivery latency metric; -1 if unknown. */
   static PushFrame of(Buffer json, long at) {
-    return new PushFrame(json, message(BINARY, json.getBytes()), at);
+    return new PushFrame(json, binaryMessage(json), sockJsMessage(json), at);
+  }
+
+  /** {@code json} as vertx-web's raw WebSocket transport sends it: one binary message. */
+  static ByteBuf binaryMessage(Buffer json) {
+    return message(BINARY, json.getBytes());
+  }
+
+  /** {@code json} as vertx-web's SockJS session sends it over a WebSocket: one text message {@code a["<json>"]}. */
+  static ByteBuf sockJsMessage(Buffer json) {
+    return message(TEXT, ("a" + JsonCodec.encode(new String[] {json.toString()})).getBytes(StandardCharsets.UTF_8));
   }
 
   /** One WebSocket message: a single frame, or a first frame and continuations (opcode 0), the last one final. */

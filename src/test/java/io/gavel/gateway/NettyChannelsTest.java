@@ -9,6 +9,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.http.WebSocketVersion;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,6 +44,36 @@ class NettyChannelsTest {
           assertThat(seen.get()).as("the Netty channel of the connection").isNotNull();
           assertThat(seen.get().isOpen()).as("reset, and the client saw it: " + reset).isFalse();
           test.completeNow();
+        })));
+  }
+
+  /**
+   * A hixie-76 client (which Vert.x still accepts, and the SockJS protocol allows) reads another frame format: it must
+   * not be handed RFC 6455 frames, so it gets no place below the encoder and its pushes go through Vert.x.
+   */
+  @Test
+  void onlyRfc6455WebSocketsTakeReadyFrames(Vertx vertx, VertxTestContext test) {
+    List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    vertx.createHttpServer()
+        .requestHandler(request -> request.toWebSocket().onSuccess(ws -> {
+          boolean below = NettyChannels.belowWebSocketEncoder(NettyChannels.of(request.connection())) != null;
+          seen.add(request.getHeader("Sec-WebSocket-Version") + "=" + below);
+          ws.close();
+        }))
+        .listen(0, "127.0.0.1")
+        .compose(server -> {
+          WebSocketClient client = vertx.createWebSocketClient();
+          WebSocketConnectOptions options = new WebSocketConnectOptions().setPort(server.actualPort())
+              .setHost("127.0.0.1").setURI("/");
+          return client.connect(new WebSocketConnectOptions(options).setVersion(WebSocketVersion.V13))
+              .compose(ws -> client.connect(new WebSocketConnectOptions(options).setVersion(WebSocketVersion.V00)));
+        })
+        .onComplete(test.succeeding(ws -> vertx.setPeriodic(20, id -> {
+          if (seen.size() == 2) {
+            vertx.cancelTimer(id);
+            test.verify(() -> assertThat(seen).containsExactly("13=true", "null=false"));
+            test.completeNow();
+          }
         })));
   }
 

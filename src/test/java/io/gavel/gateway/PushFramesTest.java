@@ -13,9 +13,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Pushes written as frames encoded once for the node ({@link PushFrame}) on raw WebSockets carry exactly what the
- * SockJS sessions send their clients (over WebSocket and over polling): the same messages in the same order,
- * including the characters SockJS escapes and a message split into several frames.
+ * Pushes written as frames encoded once for the node ({@link PushFrame}) carry exactly what vertx-web would have sent
+ * each client: the same messages on a raw WebSocket, on a SockJS session's WebSocket and through a SockJS session
+ * on another transport (which still goes through vertx-web), including the characters SockJS escapes and a message
+ * split into several frames.
  */
 class PushFramesTest {
   @Test
