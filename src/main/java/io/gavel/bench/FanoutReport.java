@@ -45,7 +45,7 @@ record FanoutReport(List<ProcessStats> before, List<ProcessStats> afterConnect, 
     return new JsonObject()
         .put("label", options.label())
         .put("mode", options.mode())
-        .put("transport", options.sockJs() ? "sockjs" : "raw")
+        .put("transport", options.mode().equals("lp") ? "long-polling" : options.sockJs() ? "sockjs" : "raw")
         .put("nodes", nodes.size())
         .put("clients", options.clients())
         .put("rate", options.rate())

@@ -22,10 +22,14 @@ class FanoutBenchSmokeTest {
     Path out = Path.of("target", "bench-smoke");
     try (TestCluster cluster = TestCluster.start(2)) {
       String nodes = cluster.baseUrl(0) + "," + cluster.baseUrl(1);
-      for (String mode : new String[] {"ws", "lp"}) {
+      // ws: the raw WebSocket endpoint; sockjs: SockJS over WebSocket, as the page connects; lp: long polling.
+      for (String mode : new String[] {"ws", "sockjs", "lp"}) {
         JsonObject result = FanoutBench.run(FanoutBench.Options.parse(new String[] {
-            "--nodes", nodes, "--mode", mode, "--clients", "100", "--rate", "20", "--duration", "3", "--warmup", "1",
-            "--out", out.toString(), "--label", "smoke " + mode}));
+            "--nodes", nodes, "--mode", mode.equals("sockjs") ? "ws" : mode, "--transport",
+            mode.equals("sockjs") ? "sockjs" : "raw", "--clients", "100", "--rate", "20", "--duration", "3",
+            "--warmup", "1", "--out", out.toString(), "--label", "smoke " + mode}));
+        assertThat(result.getString("transport"))
+            .isEqualTo(mode.equals("ws") ? "raw" : mode.equals("lp") ? "long-polling" : "sockjs");
         assertThat(result.getLong("events")).as(mode).isGreaterThan(30);
         assertThat(result.getLong("expected")).isEqualTo(result.getLong("events") * 100);
         assertThat(result.getLong("lost")).as("%s lost nothing: %s", mode, result).isZero();
