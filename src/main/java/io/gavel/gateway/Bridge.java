@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
  * message once per socket, does not watch write queues, and leaves frames with wrong field types unanswered. Here
  * each node subscribes once per address however many browsers watch it ({@link GatewayHub}), encodes each message
  * once and writes the same bytes to every socket; a socket that stops reading has messages dropped (the client sees
- * the seq gap and fetches it) and is closed after {@link Limits#slowConsumerMaxDrops()} drops in a row or
- * {@link Limits#slowConsumerMaxMillis()} over its outbound budget; every frame is validated, rate-limited and
+ * the seq gap and fetches it) and is closed after {@link Limits#slowConsumerMaxDrops()} drops in a row over at
+ * least {@link BridgedSocket#MIN_STALL_MILLIS}, or {@link Limits#slowConsumerMaxMillis()} over its outbound budget; every frame is validated, rate-limited and
  * answered. Frames are read by {@link BridgeFrame}, watched addresses kept by {@link BridgeSubscriptions}, and
  * requests forwarded and answered by {@link BridgeRequests}; this class owns the sockets and the frame rules.
  *

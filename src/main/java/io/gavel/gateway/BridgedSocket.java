@@ -20,11 +20,18 @@ import java.util.regex.Pattern;
 /**
  * One browser's bridged socket, whatever its transport, and what the node may hold for it: the bytes handed to it
  * whose write has not completed, within {@link Limits#outboundHighWaterBytes()}. Over that budget pushed messages
- * skip it; one that stays over it for {@link Limits#slowConsumerMaxDrops()} messages or
- * {@link Limits#slowConsumerMaxMillis()} is closed and its TCP connection released. Lives on its bridge's event loop.
+ * skip it; one that stays over it for {@link Limits#slowConsumerMaxDrops()} messages (and at least
+ * {@link #MIN_STALL_MILLIS}) or {@link Limits#slowConsumerMaxMillis()} is closed and its TCP connection released. Lives on its bridge's event loop.
  */
 final class BridgedSocket {
   private static final long HARD_CLOSE_MILLIS = 1_000;
+  /**
+   * How long a socket must have been over its budget, with no write completing, before the number of messages it
+   * skipped may close it: a streaming transport's routine reconnect (vertx-web ends a stream every 128 KiB) or a
+   * browser's pause must not count as hung just because a storm of messages came meanwhile (CI: a healthy
+   * eventsource reader was closed during a reconnect under HungClientsIT's storm).
+   */
+  static final long MIN_STALL_MILLIS = 2_000;
   /**
    * What one queued write costs the node besides its bytes: the frame, promise, listener and queue entry objects of
    * Vert.x and Netty. Measured with 200 raw WebSocket clients that never read, each holding its budget in ~0.3 KB
@@ -248,11 +255,17 @@ final class BridgedSocket {
       if (overBudgetSinceMillis < 0) {
         overBudgetSinceMillis = now;
         hub.slowSockets.incrementAndGet();
+        // The messages may stop coming before the stall is long enough: look again then.
+        long since = overBudgetSinceMillis;
+        vertx.setTimer(MIN_STALL_MILLIS, id -> {
+          if (overBudgetSinceMillis == since) {
+            cutOffIfHung(System.currentTimeMillis());
+          }
+        });
       }
       metrics.dropped();
-      if (++drops >= limits.slowConsumerMaxDrops() || now - overBudgetSinceMillis >= limits.slowConsumerMaxMillis()) {
-        cutOff(drops >= limits.slowConsumerMaxDrops() ? "skipped" : "stalled");
-      }
+      drops++;
+      cutOffIfHung(now);
       return false;
     }
     caughtUp();
@@ -266,6 +279,22 @@ final class BridgedSocket {
     if (overBudgetSinceMillis >= 0) {
       overBudgetSinceMillis = -1;
       hub.slowSockets.decrementAndGet();
+    }
+  }
+
+  /**
+   * Over budget with nothing written since: closed after {@link Limits#slowConsumerMaxDrops()} skipped messages once
+   * it has been so for {@link #MIN_STALL_MILLIS}, and in any case after {@link Limits#slowConsumerMaxMillis()}.
+   */
+  private void cutOffIfHung(long now) {
+    if (closed) {
+      return;
+    }
+    long stalledMillis = now - overBudgetSinceMillis;
+    if (stalledMillis >= limits.slowConsumerMaxMillis()) {
+      cutOff("stalled");
+    } else if (drops >= limits.slowConsumerMaxDrops() && stalledMillis >= MIN_STALL_MILLIS) {
+      cutOff("skipped");
     }
   }
 

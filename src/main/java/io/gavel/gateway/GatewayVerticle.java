@@ -12,6 +12,7 @@ import io.gavel.metrics.GavelMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -27,6 +28,8 @@ import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -114,6 +117,7 @@ public final class GatewayVerticle extends VerticleBase {
     router.route("/eventbus/*").handler(ReleaseWhenBehind::install);
     router.route("/eventbus/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
     router.postWithRegex("/eventbus/[^/.]+/[^/.]+/xhr_send$").handler(GatewayVerticle::checkSockJsMessages);
+    router.postWithRegex("/eventbus/[^/.]+/[^/.]+/jsonp_send$").handler(GatewayVerticle::checkJsonpMessages);
     router.route("/eventbus/*").subRouter(bridge());
 
     router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
@@ -178,19 +182,55 @@ public final class GatewayVerticle extends VerticleBase {
    * refused here with 400 INVALID_JSON, the session untouched.
    */
   private static void checkSockJsMessages(RoutingContext ctx) {
-    Object messages;
-    try {
-      messages = Json.decodeValue(ctx.body().buffer() == null ? Buffer.buffer() : ctx.body().buffer());
-    } catch (DecodeException | IllegalArgumentException notJson) {
-      messages = null;
-    }
-    boolean valid = messages instanceof String
-        || messages instanceof JsonArray array && array.stream().allMatch(String.class::isInstance);
-    if (valid) {
+    if (areSockJsMessages(ctx.body().buffer() == null ? Buffer.buffer() : ctx.body().buffer())) {
       ctx.next();
     } else {
       ApiError.send(ctx, ErrorCode.INVALID_JSON, "expected a JSON array of strings");
     }
+  }
+
+  /**
+   * JSONP's sends: a form field {@code d=<messages>} (sockjs-client posts a hidden form) or the messages as
+   * {@code text/plain}, nothing else; vertx-web answers other content types, a missing field and messages that are
+   * not JSON with 500. Refused here with 400, the session untouched.
+   */
+  private static void checkJsonpMessages(RoutingContext ctx) {
+    String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
+    String body = ctx.body().buffer() == null ? "" : ctx.body().asString();
+    Buffer messages;
+    if ("application/x-www-form-urlencoded".equalsIgnoreCase(type)) {
+      messages = body.startsWith("d=") ? formValue(body.substring(2)) : null;
+    } else if ("text/plain".equalsIgnoreCase(type)) {
+      messages = Buffer.buffer(body);
+    } else {
+      ApiError.send(ctx, ErrorCode.INVALID_REQUEST,
+          "jsonp_send takes application/x-www-form-urlencoded (d=<messages>) or text/plain");
+      return;
+    }
+    if (messages != null && areSockJsMessages(messages)) {
+      ctx.next();
+    } else {
+      ApiError.send(ctx, ErrorCode.INVALID_JSON, "expected d= with a JSON array of strings");
+    }
+  }
+
+  private static Buffer formValue(String encoded) {
+    try {
+      return Buffer.buffer(URLDecoder.decode(encoded, StandardCharsets.UTF_8));
+    } catch (IllegalArgumentException malformed) {
+      return null;
+    }
+  }
+
+  private static boolean areSockJsMessages(Buffer body) {
+    Object messages;
+    try {
+      messages = Json.decodeValue(body);
+    } catch (DecodeException | IllegalArgumentException notJson) {
+      return false;
+    }
+    return messages instanceof String
+        || messages instanceof JsonArray array && array.stream().allMatch(String.class::isInstance);
   }
 
   /** Behind a proxy that ends TLS the connection is plain HTTP: the client's scheme is the proxy's word. */

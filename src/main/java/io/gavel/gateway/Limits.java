@@ -56,7 +56,8 @@ public record Limits(
       new Limit("maxConnectionsPerIp", 5_000, 1, 10_000_000, "bridge connections per client address"),
       new Limit("maxRegistrationsPerConnection", 100, 1, 100_000, "addresses one connection may register"),
       new Limit("slowConsumerMaxDrops", 256, 1, 1_000_000,
-          "pushed messages skipped in a row before a slow connection is closed"),
+          "pushed messages skipped in a row before a slow connection is closed (once it has written nothing for "
+              + "2 s)"),
       new Limit("outboundHighWaterBytes", 256 * 1024, 1024, 64 * 1024 * 1024,
           "unwritten bytes above which a connection is skipped for pushed messages"),
       new Limit("nodeOutboundHighWaterBytes", 64 * 1024 * 1024, 1024 * 1024, 64L * 1024 * 1024 * 1024,

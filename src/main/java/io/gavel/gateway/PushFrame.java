@@ -16,9 +16,12 @@ import java.nio.charset.StandardCharsets;
  * vertx-web, Vert.x and Netty, which took a third of a saturated node's CPU.
  *
  * <p>The frames live in JDK-managed direct memory (freed by the garbage collector: no reference counts to get right
- * across event loops) and cannot be released; each write sends a duplicate, so writes share no indexes.
+ * across event loops) and cannot be released; each write sends a duplicate, so writes share no indexes. Each kind is
+ * built when a socket of that kind first needs it, by whichever gateway instance that is: a node whose clients are all
+ * browsers builds no binary frames. Two instances may build the same frame at once; the bytes are equal, so either
+ * one serves.
  */
-record PushFrame(Buffer json, ByteBuf rawWebSocketFrame, ByteBuf sockJsWebSocketFrame, long at) {
+final class PushFrame {
   private static final int TEXT = 0x1;
   private static final int BINARY = 0x2;
   private static final int FIN = 0x80;
@@ -28,9 +31,46 @@ record PushFrame(Buffer json, ByteBuf rawWebSocketFrame, ByteBuf sockJsWebSocket
    */
   static final int MAX_FRAME_PAYLOAD = 65_536;
 
+  private final Buffer json;
+  private final long at;
+  private volatile ByteBuf rawWebSocketFrame;
+  private volatile ByteBuf sockJsWebSocketFrame;
+
+  private PushFrame(Buffer json, long at) {
+    this.json = json;
+    this.at = at;
+  }
+
   /** {@code at}: when the event happened (its {@code at} field), for the delivery latency metric; -1 if unknown. */
   static PushFrame of(Buffer json, long at) {
-    return new PushFrame(json, binaryMessage(json), sockJsMessage(json), at);
+    return new PushFrame(json, at);
+  }
+
+  /** The bridge's JSON, which SockJS sessions on other transports frame their own way. */
+  Buffer json() {
+    return json;
+  }
+
+  long at() {
+    return at;
+  }
+
+  ByteBuf rawWebSocketFrame() {
+    ByteBuf frame = rawWebSocketFrame;
+    if (frame == null) {
+      frame = binaryMessage(json);
+      rawWebSocketFrame = frame;
+    }
+    return frame;
+  }
+
+  ByteBuf sockJsWebSocketFrame() {
+    ByteBuf frame = sockJsWebSocketFrame;
+    if (frame == null) {
+      frame = sockJsMessage(json);
+      sockJsWebSocketFrame = frame;
+    }
+    return frame;
   }
 
   /** {@code json} as vertx-web's raw WebSocket transport sends it: one binary message. */

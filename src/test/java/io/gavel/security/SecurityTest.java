@@ -82,6 +82,42 @@ class SecurityTest {
     }
   }
 
+  /**
+   * SockJS's JSONP transport posts its messages as a form field {@code d} (or as text/plain): anything else, or
+   * messages that are not a JSON array of strings, gets a 400 with a code (vertx-web alone answers 500), and the
+   * session goes on working.
+   */
+  @Test
+  void jsonpSendsThatAreNotMessagesAreRefusedWith400() {
+    String session = base + "/eventbus/123/" + java.util.UUID.randomUUID().toString().replace("-", "");
+    assertThat(Http.get(session + "/jsonp?c=cb").body()).as("the session opens").contains("cb(\"o\")");
+    String ping = new io.vertx.core.json.JsonArray().add("{\"type\":\"ping\"}").encode();
+    String form = "application/x-www-form-urlencoded";
+    java.util.function.BiFunction<String, String, Http.Response> send = (type, body) ->
+        Http.post(session + "/jsonp_send", body, null, java.util.Map.of("Content-Type", type));
+
+    for (String junk : new String[] {"d=not%20json", "d=", "x=1", "d=%5B1%5D", ""}) {
+      Http.Response refused = send.apply(form, junk);
+      assertThat(refused.status()).as("form %s", junk).isEqualTo(400);
+      assertThat(refused.json().getString("error")).as("form %s: %s", junk, refused.body()).isEqualTo("INVALID_JSON");
+    }
+    Http.Response malformed = send.apply(form, "d=%ZZ");
+    assertThat(malformed.status()).as("a form that cannot be decoded").isEqualTo(400);
+    assertThat(malformed.json().getString("error")).isEqualTo("INVALID_REQUEST");
+    Http.Response plainJunk = send.apply("text/plain", "[null]");
+    assertThat(plainJunk.status()).isEqualTo(400);
+    assertThat(plainJunk.json().getString("error")).isEqualTo("INVALID_JSON");
+    Http.Response wrongType = send.apply("application/json", ping);
+    assertThat(wrongType.status()).isEqualTo(400);
+    assertThat(wrongType.json().getString("error")).isEqualTo("INVALID_REQUEST");
+
+    Http.Response formSend = send.apply(form, "d=" + java.net.URLEncoder.encode(ping,
+        java.nio.charset.StandardCharsets.UTF_8));
+    assertThat(formSend.status()).as("a well-formed form send: %s", formSend.body()).isEqualTo(200);
+    assertThat(formSend.body()).isEqualTo("ok");
+    assertThat(send.apply("text/plain", ping).status()).as("a well-formed text send").isEqualTo(200);
+  }
+
   @Test
   void aPrivateAddressIsOnlyForItsOwner() {
     String id = createAuction();

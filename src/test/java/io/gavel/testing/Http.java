@@ -53,7 +53,7 @@ public final class Http {
     if (token != null) {
       request.header("Authorization", "Bearer " + token);
     }
-    headers.forEach(request::header);
+    headers.forEach(request::setHeader); // may replace the JSON content type
     return send(request);
   }
 
