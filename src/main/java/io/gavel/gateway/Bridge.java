@@ -24,9 +24,10 @@ import org.slf4j.LoggerFactory;
  * each node subscribes once per address however many browsers watch it ({@link GatewayHub}), encodes each message
  * once and writes the same bytes to every socket; a socket that stops reading has messages dropped (the client sees
  * the seq gap and fetches it) and is closed after {@link Limits#slowConsumerMaxDrops()} drops in a row over at
- * least {@link BridgedSocket#MIN_STALL_MILLIS}, or {@link Limits#slowConsumerMaxMillis()} over its outbound budget; every frame is validated, rate-limited and
- * answered. Frames are read by {@link BridgeFrame}, watched addresses kept by {@link BridgeSubscriptions}, and
- * requests forwarded and answered by {@link BridgeRequests}; this class owns the sockets and the frame rules.
+ * least {@link BridgedSocket#MIN_STALL_MILLIS}, or {@link Limits#slowConsumerMaxMillis()} over its outbound budget;
+ * every frame is validated, rate-limited and answered. Frames are read by {@link BridgeFrame}, watched addresses
+ * kept by {@link BridgeSubscriptions}, and requests forwarded and answered by {@link BridgeRequests}; this class owns
+ * the sockets and the frame rules.
  *
  * <p>Security: inbound only to permitted addresses; headers from the browser are dropped and the {@code user}
  * header is set only from a verified token; {@code auctions.bid} requires one; {@code user.<name>} can be

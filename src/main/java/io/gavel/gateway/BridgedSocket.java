@@ -21,7 +21,8 @@ import java.util.regex.Pattern;
  * One browser's bridged socket, whatever its transport, and what the node may hold for it: the bytes handed to it
  * whose write has not completed, within {@link Limits#outboundHighWaterBytes()}. Over that budget pushed messages
  * skip it; one that stays over it for {@link Limits#slowConsumerMaxDrops()} messages (and at least
- * {@link #MIN_STALL_MILLIS}) or {@link Limits#slowConsumerMaxMillis()} is closed and its TCP connection released. Lives on its bridge's event loop.
+ * {@link #MIN_STALL_MILLIS}) or {@link Limits#slowConsumerMaxMillis()} is closed and its TCP connection released.
+ * Lives on its bridge's event loop.
  */
 final class BridgedSocket {
   private static final long HARD_CLOSE_MILLIS = 1_000;

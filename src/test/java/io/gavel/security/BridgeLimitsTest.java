@@ -196,6 +196,32 @@ class BridgeLimitsTest {
     }
   }
 
+  /**
+   * One burst that puts a client that never reads over its budget and past the skipped-message limit, then silence:
+   * the node closes it once it has written nothing for long enough, without waiting for a next message that may
+   * never come (nor for the idle check, set out of the way here).
+   */
+  @Test
+  void aClientLeftBehindByOneBurstIsClosedWhenNoMoreMessagesCome() throws Exception {
+    start("--set", "limits.sendBufferBytes=16384", "--set", "limits.slowConsumerMaxDrops=20",
+        "--set", "limits.slowConsumerMaxMillis=600000", "--set", "bridge.pingTimeoutMillis=600000");
+    String address = "news.one-burst-test";
+    String metricsUrl = cluster.baseUrl(0) + "/metrics";
+    try (StalledClient stalled = StalledClient.register(port, address)) {
+      Wait.until("the registration is live", Duration.ofSeconds(5),
+          () -> Metrics.of(metricsUrl).value("gavel_bridge_subscriptions") == 1);
+      String payload = "x".repeat(16 * 1024);
+      for (int i = 0; i < 200; i++) {
+        cluster.node(0).vertx().eventBus().publish(address, new JsonObject().put("n", i).put("pad", payload));
+      }
+      Wait.until("the burst is over the client's budget and the skip limit", Duration.ofSeconds(10),
+          () -> Metrics.of(metricsUrl).value("gavel_bridge_dropped_messages_total") >= 20);
+      Wait.until("the client is cut off as a slow consumer", Duration.ofSeconds(15),
+          () -> Metrics.of(metricsUrl).value("gavel_bridge_slow_consumers_closed_total", "reason", "skipped") == 1);
+      assertThat(stalled.releasedByServer(Duration.ofSeconds(10))).as("its TCP connection released").isTrue();
+    }
+  }
+
   @Test
   void aClientThatSendsOnlyJunkAndNeverReadsIsClosedAndReleased() throws Exception {
     start();
