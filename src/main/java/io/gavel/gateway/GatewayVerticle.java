@@ -210,7 +210,7 @@ public final class GatewayVerticle extends VerticleBase {
     if (messages != null && areSockJsMessages(messages)) {
       ctx.next();
     } else {
-      ApiError.send(ctx, ErrorCode.INVALID_JSON, "expected d= with a JSON array of strings");
+      ApiError.send(ctx, ErrorCode.INVALID_JSON, "expected a JSON array of strings (a form sends it as d=)");
     }
   }
 
