@@ -1,7 +1,6 @@
 package io.gavel.bench;
 
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.RequestOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,8 +57,7 @@ record BidSnapshot(long nanos, List<ProcessStats> nodes, Map<Long, ProcessStats>
   private static Map<String, Double> storeMetrics(HttpClient http, Node node) {
     Map<String, Double> found = new HashMap<>();
     try {
-      String text = http.request(new RequestOptions().setHost(node.host()).setPort(node.port()).setURI("/metrics"))
-          .compose(r -> r.send()).compose(r -> r.body()).await().toString();
+      String text = BenchHttp.text(http, node, "/metrics").toString();
       for (String line : text.split("\n")) {
         for (String name : List.of("gavel_store_write_latency_seconds_count", "gavel_store_write_latency_seconds_sum",
             "gavel_store_conflicts_total")) {

@@ -204,8 +204,7 @@ final class IdleFanout {
   private static List<JsonObject> direct(HttpClient http, List<Node> nodes) {
     List<JsonObject> figures = new ArrayList<>();
     for (Node node : nodes) {
-      String metrics = http.request(io.vertx.core.http.HttpMethod.GET, node.port(), node.host(), "/metrics")
-          .compose(r -> r.send()).compose(r -> r.body()).await().toString();
+      String metrics = BenchHttp.text(http, node, "/metrics").toString();
       figures.add(new JsonObject().put("directBytes", NodeSampler.parse(metrics, 0, 0).directBytes()));
     }
     return figures;

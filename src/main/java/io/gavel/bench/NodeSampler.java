@@ -3,7 +3,6 @@ package io.gavel.bench;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -117,7 +116,7 @@ final class NodeSampler {
   }
 
   private Future<Sample> sample(Node node) {
-    return http.request(new RequestOptions().setHost(node.host()).setPort(node.port()).setURI("/metrics"))
+    return http.request(BenchHttp.options(node, "/metrics"))
         .compose(request -> request.send())
         .compose(response -> response.statusCode() == 200 ? response.body()
             : Future.failedFuture("no metrics: HTTP " + response.statusCode()))
